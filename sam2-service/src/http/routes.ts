@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Router from '@koa/router';
+import bodyParser from 'koa-bodyparser';
+import type { Config } from '../config';
+import type { ModelRuntime } from '../inference/modelRuntime';
+import type { Metrics } from '../metrics';
+import { pixelTypes } from '../image/pixels';
+import { parseSegmentRequest } from '../segmentation/segmentRequest';
+import type { Segmenter } from '../segmentation/segmenter';
+import { type State, requireJson, requireToken } from './middleware';
+
+export const apiVersion = '1.0';
+const serviceVersion: string = JSON.parse(
+  readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'),
+).version;
+const openApiPath = path.join(__dirname, '..', '..', '..', 'openapi.json');
+
+export interface RouteDeps {
+  config: Config;
+  runtime: ModelRuntime;
+  segmenter: Segmenter;
+  metrics: Metrics;
+  startedAt: number;
+}
+
+export function createRouter(deps: RouteDeps): Router<State> {
+  const { config, runtime, segmenter, metrics } = deps;
+  const router = new Router<State>();
+
+  router.post(
+    '/api/segmentation/sam2',
+    requireToken(config.apiToken),
+    requireJson(),
+    bodyParser({ enableTypes: ['json'], jsonLimit: String(config.maxBodyBytes), strict: true }),
+    async (ctx) => {
+      const request = parseSegmentRequest(ctx.request.body, config.maxImageSide);
+      ctx.body = await segmenter.segment(request, ctx.state.log);
+    },
+  );
+
+  // Liveness: answered by the main thread, which never runs inference, so it stays fast under load.
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'alive' };
+  });
+
+  router.get('/readyz', (ctx) => {
+    const ready = runtime.state === 'ready';
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { ready, state: runtime.state, ...(ready ? {} : { reason: runtime.reason }) };
+  });
+
+  router.get('/health', (ctx) => {
+    const pool = runtime.pool?.stats();
+    const c = segmenter.counters;
+    ctx.body = {
+      status: runtime.state === 'ready' ? 'ok' : 'degraded',
+      enabled: config.enabled,
+      state: runtime.state,
+      ...(runtime.reason ? { reason: runtime.reason } : {}),
+      model: runtime.files ? runtime.identity : null,
+      device: runtime.device,
+      ...(runtime.deviceWarning ? { device_warning: runtime.deviceWarning } : {}),
+      workers: {
+        size: pool?.size ?? 0,
+        ready: pool?.ready ?? 0,
+        busy: pool?.busy ?? 0,
+        restarts: pool?.restarts ?? 0,
+        threads_per_worker: config.threadsPerWorker,
+      },
+      queue: { depth: pool?.queueDepth ?? 0, max: config.maxQueue },
+      cache: {
+        embeddings: {
+          entries: segmenter.embeddings.size,
+          bytes: segmenter.embeddings.bytes,
+          max_bytes: segmenter.embeddings.maxBytes,
+          hits: c.embeddingHits,
+          misses: c.embeddingMisses,
+        },
+        results: {
+          entries: segmenter.results.size,
+          bytes: segmenter.results.bytes,
+          max_bytes: segmenter.results.maxBytes,
+          ttl_s: config.resultTtlMs / 1000,
+          hits: c.resultHits,
+          misses: c.resultMisses,
+        },
+      },
+      uptime_s: Math.round((Date.now() - deps.startedAt) / 1000),
+      version: serviceVersion,
+    };
+  });
+
+  router.get('/info', (ctx) => {
+    ctx.body = {
+      service: 'sam2-service',
+      version: serviceVersion,
+      api_version: apiVersion,
+      enabled: config.enabled,
+      state: runtime.state,
+      model: runtime.files ? runtime.identity : null,
+      device: runtime.device,
+      capabilities: {
+        image_types: pixelTypes,
+        photometric: ['MONOCHROME1', 'MONOCHROME2'],
+        prompts: { points: true, negative_points: true, box: true, max_points: 64, max_boxes: 1 },
+        automatic: { grid_per_side: config.automatic.gridPerSide, max_masks: config.automatic.maxMasks },
+        multimask: true,
+        image_id_reuse: true,
+        max_image_side: config.maxImageSide,
+        max_body_bytes: config.maxBodyBytes,
+        request_timeout_ms: config.requestTimeoutMs,
+        auth: config.apiToken ? 'bearer' : 'none',
+      },
+    };
+  });
+
+  router.get('/metrics', async (ctx) => {
+    ctx.type = metrics.registry.contentType;
+    ctx.body = await metrics.registry.metrics();
+  });
+
+  router.get('/openapi.json', (ctx) => {
+    ctx.type = 'application/json';
+    ctx.body = readFileSync(openApiPath, 'utf8');
+  });
+
+  return router;
+}

@@ -1,0 +1,33 @@
+import { loadConfig } from './config';
+import { createLogger } from './logger';
+import { startService } from './server';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(1);
+  }
+  const logger = createLogger(config.logLevel);
+  const service = await startService(config, logger);
+  logger.info(
+    { host: config.host, port: service.port, workers: config.workers, threadsPerWorker: config.threadsPerWorker },
+    `SAM2 service listening on http://${config.host}:${service.port}`,
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    service.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+void main();

@@ -1,0 +1,155 @@
+/**
+ * Inference worker: owns one encoder and one decoder session (loaded once: re-creating sessions leaks)
+ * and runs them off the main thread, because session.run blocks the event loop.
+ */
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import { Tensor } from 'onnxruntime-node';
+import { modelSide, toModelInput } from '../image/modelInput';
+import { logitsToMask, maskStats } from '../mask/maskOps';
+import { encodeRle } from '../mask/rle';
+import { detectAdapter } from '../model/adapters/detectAdapter';
+import type { Feeds, ModelAdapter } from '../model/adapters/modelAdapter';
+import type { LoadedSessions } from './sessions';
+import { loadSessions } from './sessions';
+import { type Candidate, argmax, suppressDuplicates, toCandidate } from './automaticMasks';
+import type {
+  DecodeResult,
+  DecodeTask,
+  EncodeResult,
+  EncodeTask,
+  FromWorker,
+  MaskResult,
+  SharedEmbedding,
+  ToWorker,
+  WorkerInit,
+} from './protocol';
+
+const port = parentPort;
+if (!port) throw new Error('inferenceWorker must run in a worker thread');
+const init = workerData as WorkerInit;
+
+let sessions: LoadedSessions;
+let adapter: ModelAdapter;
+/** Reused model-input buffer: a fresh 12 MiB array per slice would only churn the allocator. */
+const modelInput = new Float32Array(3 * modelSide * modelSide);
+/** The embedding this worker last used, as ORT tensors over worker-owned memory (no copy on reuse). */
+let current: { key: string; feeds: Feeds } | undefined;
+/** Worker-owned staging arrays per embedding name: ORT cannot read SharedArrayBuffer-backed tensors. */
+const staging = new Map<string, Float32Array>();
+
+function post(message: FromWorker): void {
+  port!.postMessage(message);
+}
+
+async function encode(task: EncodeTask): Promise<EncodeResult> {
+  const start = performance.now();
+  toModelInput(task.gray, task.width, task.height, modelInput);
+  const input = new Tensor('float32', modelInput, [1, 3, modelSide, modelSide]);
+  const outputs = await sessions.encoder.run({ [adapter.encoderInput]: input });
+  const feeds: Feeds = {};
+  const embeddings: SharedEmbedding[] = adapter.embeddingNames.map((name) => {
+    const tensor = outputs[name] as Tensor;
+    const data = tensor.data as Float32Array;
+    const buffer = new SharedArrayBuffer(data.byteLength);
+    new Float32Array(buffer).set(data);
+    feeds[name] = tensor;
+    return { name, dims: [...tensor.dims], buffer };
+  });
+  current = { key: task.key, feeds };
+  return { embeddings, encodeMs: performance.now() - start };
+}
+
+/** Tensors for a cached embedding: reused when this worker already holds it, else copied once. */
+function embeddingFeeds(key: string, embeddings: SharedEmbedding[]): Feeds {
+  if (current?.key === key) return current.feeds;
+  const feeds: Feeds = {};
+  for (const e of embeddings) {
+    const length = e.buffer.byteLength / 4;
+    let target = staging.get(e.name);
+    if (!target || target.length !== length) {
+      target = new Float32Array(length);
+      staging.set(e.name, target);
+    }
+    target.set(new Float32Array(e.buffer));
+    feeds[e.name] = new Tensor('float32', target, e.dims);
+  }
+  current = { key, feeds };
+  return feeds;
+}
+
+async function decode(task: DecodeTask): Promise<DecodeResult> {
+  const start = performance.now();
+  const embeddings = embeddingFeeds(task.key, task.embeddings);
+  const slice = { height: task.height, width: task.width };
+  let runs = 0;
+  // ORT's Node binding runs synchronously under its promise; a plain loop keeps prompts in order.
+  const runDecoder = async (prompts: Parameters<ModelAdapter['decoderFeeds']>[1]) => {
+    runs++;
+    const outputs = await sessions.decoder.run(adapter.decoderFeeds(embeddings, prompts, slice));
+    return adapter.readDecoderOutputs(outputs);
+  };
+  const toMask = (logits: Parameters<typeof logitsToMask>[0], index: number, score: number): MaskResult => {
+    const mask = logitsToMask(logits, index, task.height, task.width);
+    const stats = maskStats(mask, task.height, task.width);
+    return { rle: encodeRle(mask, task.height, task.width), score, ...stats };
+  };
+
+  const request = task.request;
+  let masks: MaskResult[];
+  if (request.mode === 'prompt') {
+    const result = await runDecoder(request.prompts);
+    const order = request.multimask
+      ? [...result.scores.keys()].sort((a, b) => result.scores[b] - result.scores[a])
+      : [argmax(result.scores)];
+    masks = order.map((i) => toMask(result.logits, i, result.scores[i]));
+  } else {
+    const candidates: Candidate[] = [];
+    for (const point of request.points) {
+      const candidate = toCandidate(await runDecoder({ points: [{ ...point, label: 1 }] }), request.options);
+      if (candidate) candidates.push(candidate);
+    }
+    const kept = suppressDuplicates(candidates, request.options);
+    masks = kept.map((c) => ({ ...toMask(c.logits, 0, c.score), stability: c.stability }));
+  }
+  return { masks, decodeMs: performance.now() - start, decoderRuns: runs };
+}
+
+async function warmUp(): Promise<number> {
+  const start = performance.now();
+  const side = 64;
+  const gray = new Uint8Array(side * side).fill(128);
+  await encode({ kind: 'encode', key: '__warmup__', gray, width: side, height: side });
+  await decode({
+    kind: 'decode',
+    key: '__warmup__',
+    embeddings: [],
+    width: side,
+    height: side,
+    request: { mode: 'prompt', prompts: { points: [{ x: 512, y: 512, label: 1 }] }, multimask: false },
+  });
+  current = undefined;
+  return performance.now() - start;
+}
+
+async function start(): Promise<void> {
+  try {
+    sessions = await loadSessions(init.encoderPath, init.decoderPath, init.device, init.threads);
+    adapter = detectAdapter(sessions.encoder, sessions.decoder);
+    const warmupMs = await warmUp();
+    post({ type: 'ready', family: adapter.family, device: sessions.device, deviceWarning: sessions.deviceWarning, warmupMs });
+  } catch (error) {
+    post({ type: 'load-failed', message: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  port!.on('message', (message: ToWorker) => {
+    const run = message.task.kind === 'encode' ? encode(message.task) : decode(message.task);
+    run.then(
+      (result) => post({ type: 'result', id: message.id, result }),
+      (error: unknown) =>
+        post({ type: 'error', id: message.id, message: error instanceof Error ? error.message : String(error) }),
+    );
+  });
+}
+
+void start();

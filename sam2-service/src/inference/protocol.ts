@@ -1,0 +1,91 @@
+import type { Rle } from '../mask/rle';
+import type { ModelFamily, Point, Prompts } from '../model/types';
+
+/** Messages between the main thread and an inference worker. */
+
+export interface WorkerInit {
+  encoderPath: string;
+  decoderPath: string;
+  device: 'cpu' | 'cuda';
+  threads: number;
+}
+
+export interface WorkerReady {
+  type: 'ready';
+  family: ModelFamily;
+  /** The device actually used (CUDA falls back to CPU). */
+  device: 'cpu' | 'cuda';
+  deviceWarning?: string;
+  warmupMs: number;
+}
+
+export interface WorkerLoadFailed {
+  type: 'load-failed';
+  message: string;
+}
+
+/** An encoder output in shared memory: the main thread caches it, any worker can read it. */
+export interface SharedEmbedding {
+  name: string;
+  dims: number[];
+  buffer: SharedArrayBuffer;
+}
+
+export interface AutomaticOptions {
+  maxMasks: number;
+  minPredictedIou: number;
+  minStability: number;
+  nmsIou: number;
+}
+
+export type DecodeRequest =
+  | { mode: 'prompt'; prompts: Prompts; multimask: boolean }
+  | { mode: 'automatic'; points: Point[]; options: AutomaticOptions };
+
+export interface EncodeTask {
+  kind: 'encode';
+  key: string;
+  /** Display grey levels at slice size (transferred). */
+  gray: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export interface DecodeTask {
+  kind: 'decode';
+  key: string;
+  embeddings: SharedEmbedding[];
+  width: number;
+  height: number;
+  request: DecodeRequest;
+}
+
+export type Task = EncodeTask | DecodeTask;
+
+export interface EncodeResult {
+  embeddings: SharedEmbedding[];
+  encodeMs: number;
+}
+
+export interface MaskResult {
+  rle: Rle;
+  score: number;
+  bbox: [number, number, number, number] | null;
+  area: number;
+  stability?: number;
+}
+
+export interface DecodeResult {
+  masks: MaskResult[];
+  decodeMs: number;
+  decoderRuns: number;
+}
+
+export type TaskResult<T extends Task> = T extends EncodeTask ? EncodeResult : DecodeResult;
+
+export type ToWorker = { id: number; task: Task };
+export type FromWorker =
+  | WorkerReady
+  | WorkerLoadFailed
+  | { type: 'result'; id: number; result: EncodeResult | DecodeResult }
+  | { type: 'error'; id: number; message: string };

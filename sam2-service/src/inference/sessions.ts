@@ -1,0 +1,48 @@
+import { InferenceSession } from 'onnxruntime-node';
+
+export interface LoadedSessions {
+  encoder: InferenceSession;
+  decoder: InferenceSession;
+  device: 'cpu' | 'cuda';
+  deviceWarning?: string;
+}
+
+/**
+ * Loads the encoder/decoder once per worker. CUDA is tried alone (so ORT cannot silently place the
+ * graph on the CPU); if the provider or its libraries are missing, we fall back to the CPU and say so.
+ */
+export async function loadSessions(
+  encoderPath: string,
+  decoderPath: string,
+  device: 'cpu' | 'cuda',
+  threads: number,
+): Promise<LoadedSessions> {
+  const base: InferenceSession.SessionOptions = {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  };
+  if (device === 'cuda') {
+    try {
+      const options = { ...base, executionProviders: ['cuda'] };
+      const encoder = await InferenceSession.create(encoderPath, options);
+      const decoder = await InferenceSession.create(decoderPath, options);
+      return { encoder, decoder, device: 'cuda' };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const deviceWarning = `CUDA execution provider unavailable, using CPU: ${reason.split('\n')[0]}`;
+      const cpu = await loadCpu(encoderPath, decoderPath, base);
+      return { ...cpu, device: 'cpu', deviceWarning };
+    }
+  }
+  return { ...(await loadCpu(encoderPath, decoderPath, base)), device: 'cpu' };
+}
+
+async function loadCpu(encoderPath: string, decoderPath: string, base: InferenceSession.SessionOptions) {
+  const options = { ...base, executionProviders: ['cpu'] };
+  return {
+    encoder: await InferenceSession.create(encoderPath, options),
+    decoder: await InferenceSession.create(decoderPath, options),
+  };
+}

@@ -1,0 +1,63 @@
+import { Tensor } from 'onnxruntime-node';
+import type { Prompts } from '../types';
+import { type Feeds, type ModelAdapter, type SessionInfo, readMaskOutputs, requireNames } from './modelAdapter';
+
+const embeddingNames = ['image_embed', 'high_res_feats_0', 'high_res_feats_1'] as const;
+const decoderInputs = [...embeddingNames, 'point_coords', 'point_labels', 'mask_input', 'has_mask_input'];
+
+/** Exports made with samexporter (and the SAM2 repo's own ONNX scripts). */
+export function isSamexporter(encoder: SessionInfo, decoder: SessionInfo): boolean {
+  return encoder.inputNames.includes('image') && decoder.inputNames.includes('point_coords');
+}
+
+export function createSamexporterAdapter(encoder: SessionInfo, decoder: SessionInfo): ModelAdapter {
+  requireNames('samexporter encoder outputs', encoder.outputNames, embeddingNames);
+  requireNames('samexporter decoder inputs', decoder.inputNames, decoderInputs);
+  requireNames('samexporter decoder outputs', decoder.outputNames, ['masks', 'iou_predictions']);
+  const origSize = decoder.inputMetadata.find((m) => m.name === 'orig_im_size');
+  const origSizeType = origSize && origSize.isTensor ? origSize.type : undefined;
+  // No previous mask: zeros and has_mask_input = 0. Allocated once, read-only for ORT.
+  const noMask = new Tensor('float32', new Float32Array(256 * 256), [1, 1, 256, 256]);
+  const hasNoMask = new Tensor('float32', new Float32Array([0]), [1]);
+
+  return {
+    family: 'samexporter',
+    encoderInput: 'image',
+    embeddingNames,
+    decoderFeeds(embeddings: Feeds, prompts: Prompts, slice): Feeds {
+      const coords: number[] = [];
+      const labels: number[] = [];
+      for (const p of prompts.points) {
+        coords.push(p.x, p.y);
+        labels.push(p.label);
+      }
+      if (prompts.box) {
+        coords.push(prompts.box[0], prompts.box[1], prompts.box[2], prompts.box[3]);
+        labels.push(2, 3);
+      } else {
+        // SAM's ONNX convention: without a box, append a padding point labelled -1.
+        coords.push(0, 0);
+        labels.push(-1);
+      }
+      const feeds: Feeds = {
+        ...embeddings,
+        point_coords: new Tensor('float32', Float32Array.from(coords), [1, labels.length, 2]),
+        point_labels: new Tensor('float32', Float32Array.from(labels), [1, labels.length]),
+        mask_input: noMask,
+        has_mask_input: hasNoMask,
+      };
+      if (origSizeType !== undefined) feeds.orig_im_size = sizeTensor(origSizeType, slice.height, slice.width);
+      return feeds;
+    },
+    readDecoderOutputs(outputs) {
+      return readMaskOutputs(outputs.masks as Tensor, outputs.iou_predictions as Tensor);
+    },
+  };
+}
+
+/** `orig_im_size` is int32 in some exports, int64 or float32 in others: follow the model's metadata. */
+function sizeTensor(type: string, height: number, width: number): Tensor {
+  if (type === 'int64') return new Tensor('int64', BigInt64Array.from([BigInt(height), BigInt(width)]), [2]);
+  if (type === 'float32') return new Tensor('float32', Float32Array.from([height, width]), [2]);
+  return new Tensor('int32', Int32Array.from([height, width]), [2]);
+}

@@ -1,0 +1,42 @@
+import type { AddressInfo } from 'node:net';
+import http from 'node:http';
+import type { Config } from './config';
+import { createApp } from './http/app';
+import { ModelRuntime } from './inference/modelRuntime';
+import type { Logger } from './logger';
+import { createMetrics } from './metrics';
+import { Segmenter } from './segmentation/segmenter';
+
+export interface RunningService {
+  server: http.Server;
+  runtime: ModelRuntime;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Starts the model runtime and the HTTP server; the server listens before the model is ready. */
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const metrics = createMetrics();
+  const runtime = await ModelRuntime.start(config, logger, metrics);
+  const segmenter = new Segmenter(config, runtime, metrics);
+  const app = createApp({ config, logger, metrics, runtime, segmenter, startedAt: Date.now() });
+  const server = http.createServer(app.callback());
+  // Slow clients must not hold sockets forever; the inference time limit is separate.
+  server.requestTimeout = config.requestTimeoutMs + 30000;
+  server.keepAliveTimeout = 65000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    runtime,
+    port,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await runtime.close();
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import path from 'node:path';
+import pino from 'pino';
+import {
+  QueueFullError,
+  TaskAbortedError,
+  TaskFailedError,
+  WorkerCrashedError,
+  WorkerPool,
+} from '../../src/inference/workerPool';
+import type { DecodeTask } from '../../src/inference/protocol';
+
+const script = path.join(__dirname, '..', 'fixtures', 'protocolTestWorker.js');
+const task = (key: string): DecodeTask => ({
+  kind: 'decode',
+  key,
+  embeddings: [],
+  width: 1,
+  height: 1,
+  request: { mode: 'prompt', prompts: { points: [] }, multimask: false },
+});
+
+function makePool(size: number, maxQueue: number, workerData: unknown = {}) {
+  const pool = new WorkerPool({ script, workerData, size, maxQueue, logger: pino({ level: 'silent' }) });
+  const ready = new Promise<void>((resolve) => {
+    let count = 0;
+    pool.on('ready', () => ++count === size && resolve());
+  });
+  pool.start();
+  return { pool, ready };
+}
+
+describe('WorkerPool (real worker threads)', () => {
+  let pool: WorkerPool;
+  afterEach(async () => pool?.close());
+
+  it('runs tasks and reports results', async () => {
+    const made = makePool(2, 4);
+    pool = made.pool;
+    await made.ready;
+    const results = await Promise.all(['a', 'b', 'c'].map((k) => pool.run(task(k))));
+    expect(results.map((r) => (r as unknown as { key: string }).key)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('refuses work when every worker is busy and the queue is full, with a Retry-After estimate', async () => {
+    const made = makePool(1, 1);
+    pool = made.pool;
+    await made.ready;
+    const running = pool.run(task('sleep:300'));
+    const queued = pool.run(task('q'));
+    await expect(pool.run(task('refused'))).rejects.toBeInstanceOf(QueueFullError);
+    expect(pool.stats()).toMatchObject({ busy: 1, queueDepth: 1 });
+    await Promise.all([running, queued]);
+  });
+
+  it('fails only the crashed task, replaces the worker and keeps serving', async () => {
+    const made = makePool(1, 4);
+    pool = made.pool;
+    await made.ready;
+    const replaced = new Promise((resolve) => pool.once('ready', resolve));
+    const crash = pool.run(task('crash'));
+    const after = pool.run(task('after'));
+    await expect(crash).rejects.toBeInstanceOf(WorkerCrashedError);
+    await replaced;
+    await expect(after).resolves.toMatchObject({ key: 'after' });
+    expect(pool.restarts).toBe(1);
+  });
+
+  it('reports a task error without losing the worker', async () => {
+    const made = makePool(1, 4);
+    pool = made.pool;
+    await made.ready;
+    await expect(pool.run(task('fail'))).rejects.toBeInstanceOf(TaskFailedError);
+    await expect(pool.run(task('ok'))).resolves.toMatchObject({ key: 'ok' });
+    expect(pool.restarts).toBe(0);
+  });
+
+  it('drops a queued task whose caller gave up', async () => {
+    const made = makePool(1, 4);
+    pool = made.pool;
+    await made.ready;
+    const running = pool.run(task('sleep:200'));
+    const controller = new AbortController();
+    const queued = pool.run(task('late'), [], controller.signal);
+    controller.abort();
+    await expect(queued).rejects.toBeInstanceOf(TaskAbortedError);
+    expect(pool.stats().queueDepth).toBe(0);
+    await running;
+  });
+
+  it('records a model that fails to load instead of restarting forever', async () => {
+    const made = makePool(1, 4, { failLoad: true });
+    pool = made.pool;
+    const failed = await new Promise<string>((resolve) => pool.once('load-failed', resolve));
+    expect(failed).toMatch(/cannot load test model/);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(pool.restarts).toBe(0);
+    expect(pool.loadError).toMatch(/cannot load/);
+  });
+});
