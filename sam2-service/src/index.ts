@@ -13,7 +13,12 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const service = await startService(config, logger);
   logger.info(
-    { host: config.host, port: service.port, workers: config.workers, threadsPerWorker: config.threadsPerWorker },
+    {
+      host: config.host,
+      port: service.port,
+      workers: config.workers,
+      threadsPerWorker: config.threadsPerWorker,
+    },
     `SAM2 service listening on http://${config.host}:${service.port}`,
   );
   let stopping = false;

@@ -5,7 +5,7 @@ const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 3
 /** Prometheus metrics of one service instance (its own registry, so tests can start several). */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'sam2_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'sam2_' }); // sam2_process_cpu_seconds_total, …
   return {
     registry,
     requests: new Counter({
@@ -16,7 +16,7 @@ export function createMetrics() {
     }),
     requestSeconds: new Histogram({
       name: 'sam2_request_duration_seconds',
-      help: 'End-to-end segmentation request latency',
+      help: 'End-to-end segmentation request latency by outcome (uncached, embedding_cached, result_cached, error)',
       labelNames: ['outcome'] as const,
       buckets: latencyBuckets,
       registers: [registry],
@@ -39,7 +39,11 @@ export function createMetrics() {
       help: 'Inference tasks waiting for a worker',
       registers: [registry],
     }),
-    workersBusy: new Gauge({ name: 'sam2_workers_busy', help: 'Workers running a task', registers: [registry] }),
+    workersBusy: new Gauge({
+      name: 'sam2_workers_busy',
+      help: 'Workers running a task',
+      registers: [registry],
+    }),
     workerRestarts: new Counter({
       name: 'sam2_worker_restarts_total',
       help: 'Inference workers replaced after exiting',

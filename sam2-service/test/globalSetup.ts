@@ -10,9 +10,17 @@ import { fixtureModelDir } from './helpers/fixtureModels';
 export default async function globalSetup(): Promise<void> {
   await writeFixtureModel({ family: 'samexporter', outDir: fixtureModelDir('samexporter') });
   await writeFixtureModel({ family: 'onnx-community', outDir: fixtureModelDir('onnx-community') });
-  await writeFixtureModel({ family: 'samexporter', outDir: fixtureModelDir('samexporter-origsize'), origImSize: true });
-  // A deliberately slow encoder for the overload (429) and time-limit (504) tests.
-  await writeFixtureModel({ family: 'samexporter', outDir: fixtureModelDir('samexporter-slow'), encoderLayers: 40 });
+  await writeFixtureModel({
+    family: 'samexporter',
+    outDir: fixtureModelDir('samexporter-origsize'),
+    origImSize: true,
+  });
+  // A deliberately slow encoder (~1 s on this machine, ~1.4 ms a layer) for the 429 and 504 tests.
+  await writeFixtureModel({
+    family: 'samexporter',
+    outDir: fixtureModelDir('samexporter-slow'),
+    encoderLayers: 700,
+  });
   const built = path.resolve(__dirname, '..', 'dist', 'src', 'index.js');
   if (!existsSync(built)) throw new Error(`${built} is missing: run npm run build first (npm test does)`);
 }

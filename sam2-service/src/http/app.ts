@@ -7,7 +7,9 @@ import { type State, errorHandler, requestContext } from './middleware';
 import { type RouteDeps, createRouter } from './routes';
 
 /** The Koa application: request context, CORS from the allowlist, JSON errors, routes. */
-export function createApp(deps: RouteDeps & { config: Config; logger: Logger; metrics: Metrics }): Koa<State> {
+export function createApp(
+  deps: RouteDeps & { config: Config; logger: Logger; metrics: Metrics },
+): Koa<State> {
   const app = new Koa<State>();
   app.proxy = false;
   app.silent = true; // errors are handled (and logged without bodies) by errorHandler
@@ -29,6 +31,6 @@ export function createApp(deps: RouteDeps & { config: Config; logger: Logger; me
   app.use(errorHandler());
   const router = createRouter(deps);
   app.use(router.routes());
-  app.use(router.allowedMethods());
+  app.use(router.allowedMethods({ throw: true }));
   return app;
 }

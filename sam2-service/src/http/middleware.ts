@@ -44,12 +44,17 @@ export function errorHandler(): Koa.Middleware<State> {
     } catch (error) {
       const apiError = toApiError(error);
       if (apiError.status >= 500 && apiError.code === 'INTERNAL') {
-        ctx.state.log?.error({ err: { message: (error as Error).message, stack: (error as Error).stack } }, 'unhandled error');
+        ctx.state.log?.error(
+          { err: { message: (error as Error).message, stack: (error as Error).stack } },
+          'unhandled error',
+        );
       }
       ctx.status = apiError.status;
       if (apiError.retryAfterS !== undefined) ctx.set('Retry-After', String(apiError.retryAfterS));
       if (apiError.status === 401) ctx.set('WWW-Authenticate', 'Bearer realm="sam2"');
-      ctx.body = { error: { code: apiError.code, message: apiError.message, details: apiError.details ?? {} } };
+      ctx.body = {
+        error: { code: apiError.code, message: apiError.message, details: apiError.details ?? {} },
+      };
     }
   };
 }
@@ -68,6 +73,7 @@ function toApiError(error: unknown): ApiError {
     return new ApiError('INVALID_REQUEST', 'body: is not valid JSON', { field: 'body' });
   }
   if (e?.status === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE', e.message ?? 'unsupported media type');
+  if (e?.status === 405) return new ApiError('METHOD_NOT_ALLOWED', e.message ?? 'method not allowed');
   if (e?.status && e.status >= 400 && e.status < 500) {
     return new ApiError('INVALID_REQUEST', e.message ?? 'invalid request', { field: 'body' });
   }
@@ -95,7 +101,9 @@ export function requireToken(token: string | undefined): Koa.Middleware<State> {
 export function requireJson(): Koa.Middleware<State> {
   return async (ctx, next) => {
     if (!ctx.is('application/json')) {
-      throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json', { field: 'Content-Type' });
+      throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json', {
+        field: 'Content-Type',
+      });
     }
     await next();
   };

@@ -34,8 +34,20 @@ export function createRouter(deps: RouteDeps): Router<State> {
     requireJson(),
     bodyParser({ enableTypes: ['json'], jsonLimit: String(config.maxBodyBytes), strict: true }),
     async (ctx) => {
-      const request = parseSegmentRequest(ctx.request.body, config.maxImageSide);
-      ctx.body = await segmenter.segment(request, ctx.state.log);
+      const end = metrics.requestSeconds.startTimer();
+      let outcome = 'error';
+      try {
+        const request = parseSegmentRequest(ctx.request.body, config.maxImageSide);
+        const response = await segmenter.segment(request, ctx.state.log);
+        outcome = response.cached
+          ? 'result_cached'
+          : response.embedding_cached
+            ? 'embedding_cached'
+            : 'uncached';
+        ctx.body = response;
+      } finally {
+        end({ outcome });
+      }
     },
   );
 

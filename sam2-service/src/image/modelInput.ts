@@ -8,7 +8,12 @@ const std = [0.229, 0.224, 0.225];
  * Bilinear resize of a grey image to 1024² and SAM2 normalisation ((v/255 - mean) / std per RGB channel,
  * the grey value copied to all three), written as NCHW float32 [1, 3, 1024, 1024].
  */
-export function toModelInput(gray: Uint8Array, width: number, height: number, out?: Float32Array): Float32Array {
+export function toModelInput(
+  gray: Uint8Array,
+  width: number,
+  height: number,
+  out?: Float32Array,
+): Float32Array {
   const plane = modelSide * modelSide;
   const input = out ?? new Float32Array(3 * plane);
   const scales = [0, 1, 2].map((c) => 1 / (255 * std[c]));

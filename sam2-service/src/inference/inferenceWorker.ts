@@ -137,7 +137,13 @@ async function start(): Promise<void> {
     sessions = await loadSessions(init.encoderPath, init.decoderPath, init.device, init.threads);
     adapter = detectAdapter(sessions.encoder, sessions.decoder);
     const warmupMs = await warmUp();
-    post({ type: 'ready', family: adapter.family, device: sessions.device, deviceWarning: sessions.deviceWarning, warmupMs });
+    post({
+      type: 'ready',
+      family: adapter.family,
+      device: sessions.device,
+      deviceWarning: sessions.deviceWarning,
+      warmupMs,
+    });
   } catch (error) {
     post({ type: 'load-failed', message: error instanceof Error ? error.message : String(error) });
     return;
@@ -147,7 +153,11 @@ async function start(): Promise<void> {
     run.then(
       (result) => post({ type: 'result', id: message.id, result }),
       (error: unknown) =>
-        post({ type: 'error', id: message.id, message: error instanceof Error ? error.message : String(error) }),
+        post({
+          type: 'error',
+          id: message.id,
+          message: error instanceof Error ? error.message : String(error),
+        }),
     );
   });
 }

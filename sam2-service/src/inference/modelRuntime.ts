@@ -8,6 +8,9 @@ import type { ModelFamily } from '../model/types';
 import type { WorkerInit, WorkerReady } from './protocol';
 import { WorkerPool } from './workerPool';
 
+/** One fp32 SAM2 embedding: 32×256² + 64×128² + 256×64² floats. */
+const minEmbeddingCacheBytes = (32 * 256 * 256 + 64 * 128 * 128 + 256 * 64 * 64) * 4;
+
 export type ModelState = 'disabled' | 'loading' | 'ready' | 'unavailable';
 
 /**
@@ -40,6 +43,12 @@ export class ModelRuntime {
       logger.warn(runtime.reason + ' — the service runs degraded and answers segmentation requests with 503');
       return runtime;
     }
+    if (config.embeddingCacheBytes > 0 && config.embeddingCacheBytes < minEmbeddingCacheBytes) {
+      logger.warn(
+        { embeddingCacheMb: config.embeddingCacheBytes / 2 ** 20 },
+        'SAM2_EMBEDDING_CACHE_MB is below one SAM2 embedding (~17 MiB): nothing will be cached and image_id reuse is off',
+      );
+    }
     const workerData: WorkerInit = {
       encoderPath: runtime.files.encoderPath,
       decoderPath: runtime.files.decoderPath,
@@ -58,7 +67,12 @@ export class ModelRuntime {
       if (info.deviceWarning) logger.warn({ device: info.device }, info.deviceWarning);
       if (runtime.state !== 'ready') {
         logger.info(
-          { model: runtime.files!.name, family: info.family, device: info.device, warmupMs: Math.round(info.warmupMs) },
+          {
+            model: runtime.files!.name,
+            family: info.family,
+            device: info.device,
+            warmupMs: Math.round(info.warmupMs),
+          },
           'model loaded and warmed up',
         );
       }
@@ -89,7 +103,12 @@ export class ModelRuntime {
   /** The pool, or a 503 that says why there is none. */
   requirePool(): WorkerPool {
     if (this.state === 'ready' && this.pool) return this.pool;
-    throw new ApiError('MODEL_UNAVAILABLE', this.reason ?? 'model is not available', { state: this.state }, 10);
+    throw new ApiError(
+      'MODEL_UNAVAILABLE',
+      this.reason ?? 'model is not available',
+      { state: this.state },
+      10,
+    );
   }
 
   get family(): ModelFamily | undefined {

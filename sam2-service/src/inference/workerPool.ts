@@ -86,13 +86,21 @@ export class WorkerPool extends EventEmitter {
   /** Runs a task on the next free worker. Rejects at once with QueueFullError when the queue is full. */
   run<T extends Task>(task: T, transfer: ArrayBuffer[] = [], signal?: AbortSignal): Promise<TaskResult<T>> {
     if (this.closed) return Promise.reject(new WorkerCrashedError('inference pool is shut down'));
+    if (signal?.aborted) return Promise.reject(new TaskAbortedError('task cancelled before it was queued'));
     const idle = [...this.slots].some((s) => s.state === 'idle');
     if (!idle && this.queue.length >= this.options.maxQueue) {
       const waitS = ((this.queue.length + 1) * this.averageTaskMs) / this.options.size / 1000;
       return Promise.reject(new QueueFullError(Math.max(1, Math.ceil(waitS))));
     }
     return new Promise((resolve, reject) => {
-      const job: Job = { id: this.nextId++, task, transfer, resolve: resolve as Job['resolve'], reject, signal };
+      const job: Job = {
+        id: this.nextId++,
+        task,
+        transfer,
+        resolve: resolve as Job['resolve'],
+        reject,
+        signal,
+      };
       if (signal) {
         job.onAbort = () => {
           const index = this.queue.indexOf(job);
@@ -112,7 +120,8 @@ export class WorkerPool extends EventEmitter {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) job.reject(new WorkerCrashedError('inference pool is shutting down'));
+    for (const job of this.queue.splice(0))
+      job.reject(new WorkerCrashedError('inference pool is shutting down'));
     await Promise.all([...this.slots].map((s) => s.worker.terminate()));
     this.slots.clear();
   }
@@ -171,7 +180,10 @@ export class WorkerPool extends EventEmitter {
       this.emit('load-failed', this.loadError);
       return;
     }
-    this.options.logger.warn({ code, restarts: this.restarts }, 'inference worker exited; starting a replacement');
+    this.options.logger.warn(
+      { code, restarts: this.restarts },
+      'inference worker exited; starting a replacement',
+    );
     this.spawn();
   }
 

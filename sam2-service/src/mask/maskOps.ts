@@ -7,7 +7,12 @@ export interface LogitPlanes {
 }
 
 /** Bilinear upsampling of one logit plane to the slice size, thresholded at 0 into a 0/1 mask. */
-export function logitsToMask(planes: LogitPlanes, index: number, outHeight: number, outWidth: number): Uint8Array {
+export function logitsToMask(
+  planes: LogitPlanes,
+  index: number,
+  outHeight: number,
+  outWidth: number,
+): Uint8Array {
   const { data, height, width } = planes;
   const offset = index * height * width;
   const mask = new Uint8Array(outHeight * outWidth);

@@ -40,14 +40,21 @@ export async function resolveModelFiles(dir: string): Promise<ModelFiles> {
   if (existsSync(manifestPath)) {
     const parsed = manifestSchema.safeParse(JSON.parse(readFileSync(manifestPath, 'utf8')));
     if (!parsed.success) {
-      throw new ModelNotFoundError(`invalid ${manifestPath}: ${parsed.error.issues[0]?.message ?? 'bad format'}`);
+      throw new ModelNotFoundError(
+        `invalid ${manifestPath}: ${parsed.error.issues[0]?.message ?? 'bad format'}`,
+      );
     }
     const m = parsed.data;
     const encoderPath = requireFile(dir, m.encoder);
     const decoderPath = requireFile(dir, m.decoder);
+    // Published hashes cover every file, external weights (.onnx_data) included; otherwise hash the pair.
     const known = m.sha256?.[m.encoder] && m.sha256?.[m.decoder];
     const version = known
-      ? combine(m.sha256![m.encoder], m.sha256![m.decoder])
+      ? combine(
+          ...Object.keys(m.sha256!)
+            .sort()
+            .map((file) => m.sha256![file]),
+        )
       : combine(await sha256File(encoderPath), await sha256File(decoderPath));
     return {
       name: m.name,
@@ -87,8 +94,8 @@ function requireFile(dir: string, name: string): string {
   return file;
 }
 
-function combine(a: string, b: string): string {
-  return createHash('sha256').update(`${a}:${b}`).digest('hex').slice(0, 16);
+function combine(...hashes: string[]): string {
+  return createHash('sha256').update(hashes.join(':')).digest('hex').slice(0, 16);
 }
 
 function sha256File(file: string): Promise<string> {

@@ -7,6 +7,8 @@ export function toModelPrompts(prompts: Prompts, width: number, height: number):
   const sy = modelSide / height;
   return {
     points: prompts.points.map((p) => ({ x: p.x * sx, y: p.y * sy, label: p.label })),
-    box: prompts.box ? [prompts.box[0] * sx, prompts.box[1] * sy, prompts.box[2] * sx, prompts.box[3] * sy] : undefined,
+    box: prompts.box
+      ? [prompts.box[0] * sx, prompts.box[1] * sy, prompts.box[2] * sx, prompts.box[3] * sy]
+      : undefined,
   };
 }

@@ -59,10 +59,13 @@ export function parseSegmentRequest(body: unknown, maxImageSide: number): Segmen
     const message =
       issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;
     throw invalidField(field, message, {
-      issues: parsed.error.issues.map((i) => ({ field: formatPath(i.path), message: i.message })),
+      issues: parsed.error.issues.map((i) => ({ field: formatPath(i.path) || 'body', message: i.message })),
     });
   }
   const request = parsed.data;
+  if (request.image_data !== undefined && request.image_id !== undefined) {
+    throw invalidField('image_id', 'give either image_data or image_id, not both');
+  }
   if (request.image_data === undefined && request.image_id === undefined) {
     throw invalidField('image_data', 'is required (or image_id of an image this service has encoded)');
   }
@@ -80,7 +83,8 @@ export function parseSegmentRequest(body: unknown, maxImageSide: number): Segmen
 
 function formatPath(path: PropertyKey[]): string {
   return path.reduce<string>(
-    (out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)),
+    (out, part) =>
+      typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part),
     '',
   );
 }
@@ -97,8 +101,12 @@ export function validatePromptsInImage(request: SegmentRequest, width: number, h
   if (prompts.box) {
     const [x0, y0, x1, y1] = prompts.box;
     if ([x0, x1].some((x) => x < 0 || x > width) || [y0, y1].some((y) => y < 0 || y > height)) {
-      throw invalidField('prompts.box', `[${prompts.box.join(', ')}] is outside the ${width}×${height} image`);
+      throw invalidField(
+        'prompts.box',
+        `[${prompts.box.join(', ')}] is outside the ${width}×${height} image`,
+      );
     }
-    if (x0 >= x1 || y0 >= y1) throw invalidField('prompts.box', 'must be [x0, y0, x1, y1] with x0 < x1 and y0 < y1');
+    if (x0 >= x1 || y0 >= y1)
+      throw invalidField('prompts.box', 'must be [x0, y0, x1, y1] with x0 < x1 and y0 < y1');
   }
 }

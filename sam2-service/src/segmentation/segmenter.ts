@@ -10,7 +10,12 @@ import { toDisplayImage } from '../image/windowing';
 import { bodyGridPoints } from '../inference/automaticMasks';
 import type { ModelRuntime } from '../inference/modelRuntime';
 import type { DecodeRequest, MaskResult } from '../inference/protocol';
-import { QueueFullError, TaskAbortedError, TaskFailedError, WorkerCrashedError } from '../inference/workerPool';
+import {
+  QueueFullError,
+  TaskAbortedError,
+  TaskFailedError,
+  WorkerCrashedError,
+} from '../inference/workerPool';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { toModelPrompts } from '../model/promptScaling';
@@ -71,7 +76,7 @@ export class Segmenter {
         image: slice.imageId,
         mode,
         prompts: mode === 'prompt' ? prompts : null,
-        multimask: request.multimask,
+        multimask: mode === 'prompt' ? request.multimask : null,
         automatic: mode === 'automatic' ? { ...this.config.automatic, maxMasks } : null,
         model: model.version,
       }),
@@ -94,55 +99,74 @@ export class Segmenter {
       return respond(hit, true, true);
     }
 
-    const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(
-          new ApiError('TIMEOUT', `segmentation took longer than ${this.config.requestTimeoutMs} ms`, {
-            timeout_ms: this.config.requestTimeoutMs,
-          }),
-        );
-      }, this.config.requestTimeoutMs);
+      timer = setTimeout(
+        () => reject(timeoutError(this.config.requestTimeoutMs)),
+        this.config.requestTimeoutMs,
+      );
+    });
+    const flight = this.resultFlight.join(resultKey, async (signal) => {
+      const { entry, fromCache } = await this.embeddingFor(slice, pool, signal);
+      const decodeRequest: DecodeRequest =
+        mode === 'prompt'
+          ? {
+              mode,
+              prompts: toModelPrompts(prompts, slice.width, slice.height),
+              multimask: request.multimask,
+            }
+          : {
+              mode,
+              points: toModelPrompts(
+                {
+                  points: bodyGridPoints(
+                    entry.body,
+                    slice.width,
+                    slice.height,
+                    this.config.automatic.gridPerSide,
+                  ),
+                },
+                slice.width,
+                slice.height,
+              ).points,
+              options: { ...this.config.automatic, maxMasks },
+            };
+      const decoded = await pool.run(
+        {
+          kind: 'decode',
+          key: slice.imageId,
+          embeddings: entry.embeddings,
+          width: slice.width,
+          height: slice.height,
+          request: decodeRequest,
+        },
+        [],
+        signal,
+      );
+      this.metrics.decodeSeconds.observe({ mode }, decoded.decodeMs / 1000);
+      const result = { masks: decoded.masks };
+      this.results.set(resultKey, result);
+      this.updateCacheGauges();
+      return { result, embeddingCached: fromCache };
     });
     try {
-      const { promise } = this.resultFlight.run(resultKey, async () => {
-        const { entry, fromCache } = await this.embeddingFor(slice, pool, controller.signal);
-        const decodeRequest: DecodeRequest =
-          mode === 'prompt'
-            ? { mode, prompts: toModelPrompts(prompts, slice.width, slice.height), multimask: request.multimask }
-            : {
-                mode,
-                points: toModelPrompts(
-                  { points: bodyGridPoints(entry.body, slice.width, slice.height, this.config.automatic.gridPerSide) },
-                  slice.width,
-                  slice.height,
-                ).points,
-                options: { ...this.config.automatic, maxMasks },
-              };
-        const decoded = await pool.run(
-          { kind: 'decode', key: slice.imageId, embeddings: entry.embeddings, width: slice.width, height: slice.height, request: decodeRequest },
-          [],
-          controller.signal,
-        );
-        this.metrics.decodeSeconds.observe({ mode }, decoded.decodeMs / 1000);
-        const result = { masks: decoded.masks };
-        this.results.set(resultKey, result);
-        this.updateCacheGauges();
-        return { result, embeddingCached: fromCache };
-      });
-      const { result, embeddingCached } = await Promise.race([promise, deadline]);
+      const { result, embeddingCached } = await Promise.race([flight.promise, deadline]);
       const response = respond(result, false, embeddingCached);
       requestLog.info(
-        { masks: result.masks.length, embeddingCached, ms: response.processing_time_ms },
+        {
+          masks: result.masks.length,
+          embeddingCached,
+          shared: flight.shared,
+          ms: response.processing_time_ms,
+        },
         'segmentation done',
       );
       return response;
     } catch (error) {
-      throw toApiError(error);
+      throw toApiError(error, this.config.requestTimeoutMs);
     } finally {
       clearTimeout(timer);
+      flight.leave();
     }
   }
 
@@ -157,7 +181,13 @@ export class Segmenter {
           { field: 'image_id' },
         );
       }
-      return { imageId: request.image_id!, width: entry.width, height: entry.height, body: entry.body, cachedEntry: entry };
+      return {
+        imageId: request.image_id!,
+        width: entry.width,
+        height: entry.height,
+        body: entry.body,
+        cachedEntry: entry,
+      };
     }
     if (!isBase64(request.image_data)) throw invalidField('image_data', 'is not valid base64');
     const width = request.width!;
@@ -185,12 +215,13 @@ export class Segmenter {
     const cached = slice.cachedEntry ?? this.embeddings.get(slice.imageId);
     this.countEmbedding(!!cached);
     if (cached) return { entry: cached, fromCache: true };
-    const { promise } = this.encodeFlight.run(slice.imageId, async () => {
+    // Different prompts on a slice not yet encoded share one encoder run.
+    const flight = this.encodeFlight.join(slice.imageId, async (encodeSignal) => {
       const gray = slice.gray!;
       const encoded = await pool.run(
         { kind: 'encode', key: slice.imageId, gray, width: slice.width, height: slice.height },
         [],
-        signal,
+        encodeSignal,
       );
       this.metrics.encodeSeconds.observe(encoded.encodeMs / 1000);
       const entry: EmbeddingEntry = {
@@ -203,7 +234,13 @@ export class Segmenter {
       this.updateCacheGauges();
       return entry;
     });
-    return { entry: await promise, fromCache: false };
+    signal.addEventListener('abort', flight.leave, { once: true });
+    try {
+      return { entry: await flight.promise, fromCache: false };
+    } finally {
+      signal.removeEventListener('abort', flight.leave);
+      flight.leave();
+    }
   }
 
   private countEmbedding(hit: boolean): void {
@@ -230,15 +267,29 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+function timeoutError(timeoutMs: number): ApiError {
+  return new ApiError('TIMEOUT', `segmentation took longer than ${timeoutMs} ms`, { timeout_ms: timeoutMs });
+}
+
 /** Maps pool failures to the API's error codes. */
-function toApiError(error: unknown): unknown {
+function toApiError(error: unknown, timeoutMs: number): unknown {
   if (error instanceof ApiError) return error;
   if (error instanceof QueueFullError) {
-    return new ApiError('QUEUE_FULL', 'the service is busy; retry later', { retry_after_s: error.retryAfterS }, error.retryAfterS);
+    return new ApiError(
+      'QUEUE_FULL',
+      'the service is busy; retry later',
+      { retry_after_s: error.retryAfterS },
+      error.retryAfterS,
+    );
   }
-  if (error instanceof TaskAbortedError) return new ApiError('TIMEOUT', 'segmentation timed out while queued');
+  if (error instanceof TaskAbortedError) return timeoutError(timeoutMs);
   if (error instanceof WorkerCrashedError) {
-    return new ApiError('WORKER_CRASHED', 'the inference worker stopped while handling this request; retry', {}, 1);
+    return new ApiError(
+      'WORKER_CRASHED',
+      'the inference worker stopped while handling this request; retry',
+      {},
+      1,
+    );
   }
   if (error instanceof TaskFailedError) {
     return new ApiError('INTERNAL', 'inference failed', { reason: error.message });

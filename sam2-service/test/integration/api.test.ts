@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fixtureModelDir } from '../helpers/fixtureModels';
 import { type ServiceProcess, postSegment, startService } from '../helpers/serviceProcess';
 import { discSlice } from '../helpers/syntheticSlice';
 
@@ -16,7 +15,7 @@ describe('service API (FIXTURE model, real HTTP)', () => {
     expect(await (await fetch(`${service.url}/healthz`)).json()).toEqual({ status: 'alive' });
     const ready = await fetch(`${service.url}/readyz`);
     expect(ready.status).toBe(200);
-    const health = await (await fetch(`${service.url}/health`)).json();
+    const health = (await (await fetch(`${service.url}/health`)).json()) as any;
     expect(health).toMatchObject({
       status: 'ok',
       enabled: true,
@@ -27,16 +26,23 @@ describe('service API (FIXTURE model, real HTTP)', () => {
       cache: { embeddings: { entries: expect.any(Number) }, results: { ttl_s: 86400 } },
     });
     expect(health.uptime_s).toEqual(expect.any(Number));
-    const info = await (await fetch(`${service.url}/info`)).json();
+    const info = (await (await fetch(`${service.url}/info`)).json()) as any;
     expect(info).toMatchObject({
       api_version: '1.0',
       model: { family: 'samexporter', variant: 'fixture', licence: expect.stringContaining('Apache-2.0') },
-      capabilities: { prompts: { box: true, negative_points: true }, automatic: expect.any(Object), multimask: true },
+      capabilities: {
+        prompts: { box: true, negative_points: true },
+        automatic: expect.any(Object),
+        multimask: true,
+      },
     });
   });
 
   it('serves Prometheus metrics with request counts, latency histograms, queue and cache figures', async () => {
-    await postSegment(service.url, { ...discSlice().body, prompts: { points: [{ x: 64, y: 64, label: 1 }] } });
+    await postSegment(service.url, {
+      ...discSlice().body,
+      prompts: { points: [{ x: 64, y: 64, label: 1 }] },
+    });
     const res = await fetch(`${service.url}/metrics`);
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await res.text();
@@ -55,22 +61,36 @@ describe('service API (FIXTURE model, real HTTP)', () => {
   });
 
   it('serves its OpenAPI spec, which documents every route', async () => {
-    const spec = await (await fetch(`${service.url}/openapi.json`)).json();
+    const spec = (await (await fetch(`${service.url}/openapi.json`)).json()) as any;
     expect(spec.openapi).toMatch(/^3\./);
-    for (const route of ['/api/segmentation/sam2', '/healthz', '/readyz', '/health', '/info', '/metrics', '/openapi.json']) {
+    for (const route of [
+      '/api/segmentation/sam2',
+      '/healthz',
+      '/readyz',
+      '/health',
+      '/info',
+      '/metrics',
+      '/openapi.json',
+    ]) {
       expect(spec.paths).toHaveProperty([route]);
     }
     const onDisk = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'openapi.json'), 'utf8'));
     expect(spec).toEqual(onDisk);
   });
 
-  it('segments a synthetic slice: the mask is the disc around the click', async () => {
+  it('segments a synthetic slice: a box around the disc gives the disc', async () => {
     const { body, size } = discSlice();
-    const res = await postSegment(service.url, { ...body, prompts: { points: [{ x: 64, y: 64, label: 1 }] } });
+    const res = await postSegment(service.url, { ...body, prompts: { box: [20, 20, 108, 108] } });
     expect(res.status).toBe(200);
     const disc = Math.PI * (size / 4) ** 2;
-    expect(res.body.masks[0].area).toBeGreaterThan(disc * 0.5);
+    expect(res.body.masks[0].area).toBeGreaterThan(disc * 0.8);
     expect(res.body.masks[0].area).toBeLessThan(disc * 1.2);
+    expect(res.body.masks[0].bbox).toEqual([
+      expect.any(Number),
+      expect.any(Number),
+      expect.any(Number),
+      expect.any(Number),
+    ]);
   });
 
   describe('bad input gets a 4xx naming the field, never a 500', () => {
@@ -78,7 +98,11 @@ describe('service API (FIXTURE model, real HTTP)', () => {
     const expectError = async (request: unknown, status: number, code: string, field?: string) => {
       const res = await postSegment(service.url, request);
       expect(res.status).toBe(status);
-      expect(res.body.error).toMatchObject({ code, message: expect.any(String), details: expect.any(Object) });
+      expect(res.body.error).toMatchObject({
+        code,
+        message: expect.any(String),
+        details: expect.any(Object),
+      });
       if (field) expect(res.body.error.details.field).toBe(field);
       return res;
     };
@@ -90,14 +114,25 @@ describe('service API (FIXTURE model, real HTTP)', () => {
     it('NaN in float32 pixels', async () => {
       const pixels = new Float32Array(16).fill(1);
       pixels[5] = NaN;
-      const request = { image_data: Buffer.from(pixels.buffer).toString('base64'), image_type: 'float32', width: 4, height: 4 };
+      const request = {
+        image_data: Buffer.from(pixels.buffer).toString('base64'),
+        image_type: 'float32',
+        width: 4,
+        height: 4,
+      };
       await expectError(request, 400, 'INVALID_REQUEST', 'image_data');
     });
-    it('unknown dtype', () => expectError({ ...body, image_type: 'int32' }, 400, 'INVALID_REQUEST', 'image_type'));
+    it('unknown dtype', () =>
+      expectError({ ...body, image_type: 'int32' }, 400, 'INVALID_REQUEST', 'image_type'));
     it('missing size', () => expectError({ ...body, height: undefined }, 400, 'INVALID_REQUEST', 'height'));
     it('not base64', () => expectError({ ...body, image_data: '***' }, 400, 'INVALID_REQUEST', 'image_data'));
     it('point outside the image', () =>
-      expectError({ ...body, prompts: { points: [{ x: 500, y: 3, label: 1 }] } }, 400, 'INVALID_REQUEST', 'prompts.points[0]'));
+      expectError(
+        { ...body, prompts: { points: [{ x: 500, y: 3, label: 1 }] } },
+        400,
+        'INVALID_REQUEST',
+        'prompts.points[0]',
+      ));
     it('box outside the image', () =>
       expectError({ ...body, prompts: { box: [0, 0, 129, 50] } }, 400, 'INVALID_REQUEST', 'prompts.box'));
     it('non-finite coordinates', async () => {
@@ -112,18 +147,35 @@ describe('service API (FIXTURE model, real HTTP)', () => {
     it('a body that is not JSON', async () => {
       const res = await fetch(`${service.url}/api/segmentation/sam2`, { method: 'POST', body: 'x=1' });
       expect(res.status).toBe(415);
-      expect((await res.json()).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect(((await res.json()) as any).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     });
     it('unknown image_id → 404', () =>
-      expectError({ image_id: 'a'.repeat(64), prompts: { points: [{ x: 1, y: 1, label: 1 }] } }, 404, 'IMAGE_NOT_FOUND', 'image_id'));
+      expectError(
+        { image_id: 'a'.repeat(64), prompts: { points: [{ x: 1, y: 1, label: 1 }] } },
+        404,
+        'IMAGE_NOT_FOUND',
+        'image_id',
+      ));
     it('body over SAM2_MAX_BODY → 413', async () => {
-      const res = await expectError({ ...body, image_data: 'A'.repeat(1.5 * 1024 * 1024) }, 413, 'PAYLOAD_TOO_LARGE', 'body');
+      const res = await expectError(
+        { ...body, image_data: 'A'.repeat(1.5 * 1024 * 1024) },
+        413,
+        'PAYLOAD_TOO_LARGE',
+        'body',
+      );
       expect(res.body.error.details.limit_bytes).toBe(1024 * 1024);
+    });
+    it('image_data and image_id together', () =>
+      expectError({ ...body, image_id: 'a'.repeat(64) }, 400, 'INVALID_REQUEST', 'image_id'));
+    it('wrong method → 405 JSON', async () => {
+      const res = await fetch(`${service.url}/api/segmentation/sam2`);
+      expect(res.status).toBe(405);
+      expect(((await res.json()) as any).error.code).toBe('METHOD_NOT_ALLOWED');
     });
     it('unknown route → 404 JSON', async () => {
       const res = await fetch(`${service.url}/nope`);
       expect(res.status).toBe(404);
-      expect((await res.json()).error.code).toBe('NOT_FOUND');
+      expect(((await res.json()) as any).error.code).toBe('NOT_FOUND');
     });
     it('the service is unharmed afterwards', async () => {
       expect((await fetch(`${service.url}/readyz`)).status).toBe(200);

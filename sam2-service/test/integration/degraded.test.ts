@@ -17,8 +17,8 @@ describe('without a model the service starts degraded', () => {
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${service.url}/readyz`);
     expect(ready.status).toBe(503);
-    expect((await ready.json()).reason).toMatch(/no SAM2 encoder\/decoder \.onnx pair/);
-    const health = await (await fetch(`${service.url}/health`)).json();
+    expect(((await ready.json()) as any).reason).toMatch(/no SAM2 encoder\/decoder \.onnx pair/);
+    const health = (await (await fetch(`${service.url}/health`)).json()) as any;
     expect(health).toMatchObject({ status: 'degraded', state: 'unavailable', model: null });
     const res = await postSegment(service.url, request);
     expect(res.status).toBe(503);
@@ -36,7 +36,7 @@ describe('SAM2_ENABLED=false', () => {
   afterAll(() => service.stop());
 
   it('reports itself disabled and refuses segmentation', async () => {
-    const health = await (await fetch(`${service.url}/health`)).json();
+    const health = (await (await fetch(`${service.url}/health`)).json()) as any;
     expect(health).toMatchObject({ status: 'degraded', enabled: false, state: 'disabled' });
     expect((await fetch(`${service.url}/readyz`)).status).toBe(503);
     const res = await postSegment(service.url, request);
@@ -54,7 +54,7 @@ describe('SAM2_DEVICE=cuda on a machine without CUDA', () => {
   afterAll(() => service.stop());
 
   it('falls back to the CPU, logs a warning and reports device cpu', async () => {
-    const health = await (await fetch(`${service.url}/health`)).json();
+    const health = (await (await fetch(`${service.url}/health`)).json()) as any;
     expect(health.device).toBe('cpu');
     expect(health.device_warning).toMatch(/CUDA execution provider unavailable/);
     expect(service.logs.join('\n')).toMatch(/"level":40.*CUDA execution provider unavailable/);
@@ -76,7 +76,7 @@ describe('a broken model file', () => {
   it('keeps the service up, degraded, with the load error in health', async () => {
     let health: any;
     for (let i = 0; i < 100; i++) {
-      health = await (await fetch(`${service.url}/health`)).json();
+      health = (await (await fetch(`${service.url}/health`)).json()) as any;
       if (health.state === 'unavailable') break;
       await new Promise((r) => setTimeout(r, 50));
     }

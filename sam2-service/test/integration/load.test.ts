@@ -2,13 +2,19 @@ import { fixtureModelDir } from '../helpers/fixtureModels';
 import { type ServiceProcess, postSegment, startService } from '../helpers/serviceProcess';
 import { discSlice } from '../helpers/syntheticSlice';
 
-/** Each seed gives a different slice, so nothing is served from a cache. */
-const uncached = (seed: number) => ({ ...discSlice(128, seed).body, prompts: { points: [{ x: 64, y: 64, label: 1 }] } });
+/** Each seed gives different grey levels (10 HU ≈ 6 grey levels apart), so nothing is cached or shared. */
+const uncached = (seed: number) => ({
+  ...discSlice(128, seed * 10).body,
+  prompts: { points: [{ x: 64, y: 64, label: 1 }] },
+});
 
 describe('under load (slow FIXTURE encoder, 1 worker, queue of 1)', () => {
   let service: ServiceProcess;
   beforeAll(async () => {
-    service = await startService({ SAM2_MODEL_DIR: fixtureModelDir('samexporter-slow'), SAM2_MAX_QUEUE: '1' });
+    service = await startService({
+      SAM2_MODEL_DIR: fixtureModelDir('samexporter-slow'),
+      SAM2_MAX_QUEUE: '1',
+    });
     await service.waitReady();
   });
   afterAll(() => service.stop());
@@ -34,7 +40,10 @@ describe('under load (slow FIXTURE encoder, 1 worker, queue of 1)', () => {
 describe('request time limit', () => {
   let service: ServiceProcess;
   beforeAll(async () => {
-    service = await startService({ SAM2_MODEL_DIR: fixtureModelDir('samexporter-slow'), SAM2_REQUEST_TIMEOUT_MS: '100' });
+    service = await startService({
+      SAM2_MODEL_DIR: fixtureModelDir('samexporter-slow'),
+      SAM2_REQUEST_TIMEOUT_MS: '100',
+    });
     await service.waitReady();
   });
   afterAll(() => service.stop());

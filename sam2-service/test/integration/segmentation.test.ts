@@ -1,7 +1,13 @@
 import { decodeRle } from '../../src/mask/rle';
 import { fixtureModelDir } from '../helpers/fixtureModels';
 import { type ServiceProcess, postSegment, startService } from '../helpers/serviceProcess';
-import { type CtSlice, abdomenBoxes, describeWithSharedData, exampleAbdomenSlice, segmentBody } from '../helpers/sharedData';
+import {
+  type CtSlice,
+  abdomenBoxes,
+  describeWithSharedData,
+  exampleAbdomenSlice,
+  segmentBody,
+} from '../helpers/sharedData';
 
 /** Fraction of mask pixels inside a box [x0, y0, x1, y1]. */
 function fractionInside(mask: Uint8Array, width: number, box: readonly number[]): number {
@@ -19,7 +25,9 @@ function fractionInside(mask: Uint8Array, width: number, box: readonly number[])
 
 async function metricValue(url: string, name: string, labels = ''): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `) || l.startsWith(`${name}${labels}{`));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}${labels} `) || l.startsWith(`${name}${labels}{`));
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
@@ -37,7 +45,10 @@ describeWithSharedData.each(['samexporter', 'onnx-community'] as const)(
     afterAll(() => service.stop());
 
     it('segments with a box: the mask lies inside the box', async () => {
-      const res = await postSegment(service.url, segmentBody(slice, { prompts: { box: abdomenBoxes.liver } }));
+      const res = await postSegment(
+        service.url,
+        segmentBody(slice, { prompts: { box: abdomenBoxes.liver } }),
+      );
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ mode: 'prompt', cached: false, embedding_cached: false });
       expect(res.body.model).toMatchObject({ family, name: expect.stringContaining('FIXTURE') });
@@ -60,7 +71,10 @@ describeWithSharedData.each(['samexporter', 'onnx-community'] as const)(
       const encodesBefore = await metricValue(service.url, 'sam2_encode_duration_seconds_count');
       const positive = { x: 180, y: 280, label: 1 };
       const negative = { x: 200, y: 280, label: 0 };
-      const res = await postSegment(service.url, segmentBody(slice, { prompts: { points: [positive, negative] } }));
+      const res = await postSegment(
+        service.url,
+        segmentBody(slice, { prompts: { points: [positive, negative] } }),
+      );
       expect(res.status).toBe(200);
       expect(res.body.embedding_cached).toBe(true);
       expect(await metricValue(service.url, 'sam2_encode_duration_seconds_count')).toBe(encodesBefore);
@@ -110,22 +124,38 @@ describeWithSharedData.each(['samexporter', 'onnx-community'] as const)(
       const first = await postSegment(service.url, body);
       const second = await postSegment(service.url, body);
       expect(first.body.cached).toBe(false);
-      expect(second.body).toMatchObject({ cached: true, masks: first.body.masks, image_id: first.body.image_id });
-      const byId = await postSegment(service.url, { image_id: first.body.image_id, prompts: { box: abdomenBoxes.aorta } });
+      expect(second.body).toMatchObject({
+        cached: true,
+        masks: first.body.masks,
+        image_id: first.body.image_id,
+      });
+      const byId = await postSegment(service.url, {
+        image_id: first.body.image_id,
+        prompts: { box: abdomenBoxes.aorta },
+      });
       expect(byId.status).toBe(200);
       expect(byId.body).toMatchObject({ cached: false, embedding_cached: true });
       expect(fractionInside(decodeRle(byId.body.masks[0].rle), 512, abdomenBoxes.aorta)).toBe(1);
     });
 
     it('computes concurrent identical requests once', async () => {
-      const body = segmentBody(slice, { window: { center: 50, width: 350 }, prompts: { box: abdomenBoxes.spleen } });
+      const body = segmentBody(slice, {
+        window: { center: 50, width: 350 },
+        prompts: { box: abdomenBoxes.spleen },
+      });
       const encodesBefore = await metricValue(service.url, 'sam2_encode_duration_seconds_count');
-      const decodesBefore = await metricValue(service.url, 'sam2_decode_duration_seconds_count', '{mode="prompt"}');
+      const decodesBefore = await metricValue(
+        service.url,
+        'sam2_decode_duration_seconds_count',
+        '{mode="prompt"}',
+      );
       const results = await Promise.all([1, 2, 3].map(() => postSegment(service.url, body)));
       expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
       expect(new Set(results.map((r) => JSON.stringify(r.body.masks))).size).toBe(1);
       expect(await metricValue(service.url, 'sam2_encode_duration_seconds_count')).toBe(encodesBefore + 1);
-      expect(await metricValue(service.url, 'sam2_decode_duration_seconds_count', '{mode="prompt"}')).toBe(decodesBefore + 1);
+      expect(await metricValue(service.url, 'sam2_decode_duration_seconds_count', '{mode="prompt"}')).toBe(
+        decodesBefore + 1,
+      );
     });
 
     it('never logs the patient id, UIDs or pixel data', () => {

@@ -37,7 +37,8 @@ describe('mask post-processing', () => {
     // 2×2 logits, left column positive → left half of an 8×8 mask.
     const planes = { data: Float32Array.from([5, -5, 5, -5]), count: 1, height: 2, width: 2 };
     const mask = logitsToMask(planes, 0, 8, 8);
-    for (let y = 0; y < 8; y++) expect([...mask.subarray(y * 8, y * 8 + 8)]).toEqual([1, 1, 1, 1, 0, 0, 0, 0]);
+    for (let y = 0; y < 8; y++)
+      expect([...mask.subarray(y * 8, y * 8 + 8)]).toEqual([1, 1, 1, 1, 0, 0, 0, 0]);
   });
 
   it('picks the requested plane of several', () => {
@@ -67,7 +68,11 @@ describe('mask post-processing', () => {
 
 describe('prompt scaling', () => {
   it('maps slice pixels to the 1024² model input per axis', () => {
-    const scaled = toModelPrompts({ points: [{ x: 256, y: 100, label: 1 }], box: [0, 0, 512, 200] }, 512, 200);
+    const scaled = toModelPrompts(
+      { points: [{ x: 256, y: 100, label: 1 }], box: [0, 0, 512, 200] },
+      512,
+      200,
+    );
     expect(scaled.points[0]).toEqual({ x: 512, y: 512, label: 1 });
     expect(scaled.box).toEqual([0, 0, 1024, 1024]);
   });
@@ -76,7 +81,12 @@ describe('prompt scaling', () => {
 describe('automatic mode selection', () => {
   const options = { maxMasks: 2, minPredictedIou: 0.5, minStability: 0.5, nmsIou: 0.5 };
   const result = (values: number[], scores: number[]) => ({
-    logits: { data: Float32Array.from(values), count: scores.length, height: 1, width: values.length / scores.length },
+    logits: {
+      data: Float32Array.from(values),
+      count: scores.length,
+      height: 1,
+      width: values.length / scores.length,
+    },
     scores: Float32Array.from(scores),
   });
 

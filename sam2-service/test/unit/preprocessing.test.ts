@@ -7,8 +7,12 @@ const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLe
 
 describe('decodePixels', () => {
   it('decodes little-endian int16, uint16, float32 and uint8', () => {
-    expect([...decodePixels(b64(Int16Array.from([-1024, 0, 3071, -3024])), 'int16', 2, 2)]).toEqual([-1024, 0, 3071, -3024]);
-    expect([...decodePixels(b64(Uint16Array.from([0, 4095, 65535, 1])), 'uint16', 4, 1)]).toEqual([0, 4095, 65535, 1]);
+    expect([...decodePixels(b64(Int16Array.from([-1024, 0, 3071, -3024])), 'int16', 2, 2)]).toEqual([
+      -1024, 0, 3071, -3024,
+    ]);
+    expect([...decodePixels(b64(Uint16Array.from([0, 4095, 65535, 1])), 'uint16', 4, 1)]).toEqual([
+      0, 4095, 65535, 1,
+    ]);
     expect([...decodePixels(b64(Float32Array.from([-1.5, 2.25])), 'float32', 1, 2)]).toEqual([-1.5, 2.25]);
     expect([...decodePixels(b64(Uint8Array.from([0, 255, 7])), 'uint8', 3, 1)]).toEqual([0, 255, 7]);
   });
@@ -20,7 +24,9 @@ describe('decodePixels', () => {
   });
 
   it('rejects NaN and Infinity in float32 pixels', () => {
-    expect(() => decodePixels(b64(Float32Array.from([1, NaN])), 'float32', 2, 1)).toThrow(/pixel 1 is not a finite/);
+    expect(() => decodePixels(b64(Float32Array.from([1, NaN])), 'float32', 2, 1)).toThrow(
+      /pixel 1 is not a finite/,
+    );
     expect(() => decodePixels(b64(Float32Array.from([Infinity])), 'float32', 1, 1)).toThrow(/not a finite/);
   });
 

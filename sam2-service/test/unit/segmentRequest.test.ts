@@ -14,7 +14,13 @@ function fieldOf(call: () => unknown): string | undefined {
 describe('segment request validation', () => {
   it('accepts the seed contract with prompts and context', () => {
     const request = parseSegmentRequest(
-      { ...base, patient_id: 'P', study_uid: '1.2', slice_index: 3, prompts: { points: [{ x: 1, y: 0, label: 1 }] } },
+      {
+        ...base,
+        patient_id: 'P',
+        study_uid: '1.2',
+        slice_index: 3,
+        prompts: { points: [{ x: 1, y: 0, label: 1 }] },
+      },
       4096,
     );
     expect(request.multimask).toBe(false);
@@ -45,11 +51,15 @@ describe('segment request validation', () => {
 
   it('rejects prompts outside the image and inverted boxes', () => {
     const withPrompts = (prompts: object) => parseSegmentRequest({ ...base, prompts }, 4096);
-    expect(fieldOf(() => validatePromptsInImage(withPrompts({ points: [{ x: 3, y: 0, label: 1 }] }), 2, 1))).toBe(
-      'prompts.points[0]',
+    expect(
+      fieldOf(() => validatePromptsInImage(withPrompts({ points: [{ x: 3, y: 0, label: 1 }] }), 2, 1)),
+    ).toBe('prompts.points[0]');
+    expect(fieldOf(() => validatePromptsInImage(withPrompts({ box: [0, 0, 3, 1] }), 2, 1))).toBe(
+      'prompts.box',
     );
-    expect(fieldOf(() => validatePromptsInImage(withPrompts({ box: [0, 0, 3, 1] }), 2, 1))).toBe('prompts.box');
-    expect(fieldOf(() => validatePromptsInImage(withPrompts({ box: [1, 0, 1, 1] }), 2, 1))).toBe('prompts.box');
+    expect(fieldOf(() => validatePromptsInImage(withPrompts({ box: [1, 0, 1, 1] }), 2, 1))).toBe(
+      'prompts.box',
+    );
     expect(() => validatePromptsInImage(withPrompts({ box: [0, 0, 2, 1] }), 2, 1)).not.toThrow();
   });
 });

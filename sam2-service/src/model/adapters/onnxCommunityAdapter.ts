@@ -1,6 +1,12 @@
 import { Tensor } from 'onnxruntime-node';
 import type { Prompts } from '../types';
-import { type Feeds, type ModelAdapter, type SessionInfo, readMaskOutputs, requireNames } from './modelAdapter';
+import {
+  type Feeds,
+  type ModelAdapter,
+  type SessionInfo,
+  readMaskOutputs,
+  requireNames,
+} from './modelAdapter';
 
 const embeddingNames = ['image_embeddings.0', 'image_embeddings.1', 'image_embeddings.2'] as const;
 
@@ -11,7 +17,11 @@ export function isOnnxCommunity(encoder: SessionInfo, decoder: SessionInfo): boo
 
 export function createOnnxCommunityAdapter(encoder: SessionInfo, decoder: SessionInfo): ModelAdapter {
   requireNames('onnx-community encoder outputs', encoder.outputNames, embeddingNames);
-  requireNames('onnx-community decoder inputs', decoder.inputNames, [...embeddingNames, 'input_points', 'input_labels']);
+  requireNames('onnx-community decoder inputs', decoder.inputNames, [
+    ...embeddingNames,
+    'input_points',
+    'input_labels',
+  ]);
   requireNames('onnx-community decoder outputs', decoder.outputNames, ['pred_masks', 'iou_scores']);
   const takesBoxes = decoder.inputNames.includes('input_boxes');
 

@@ -1,6 +1,12 @@
 import { Tensor } from 'onnxruntime-node';
 import type { Prompts } from '../types';
-import { type Feeds, type ModelAdapter, type SessionInfo, readMaskOutputs, requireNames } from './modelAdapter';
+import {
+  type Feeds,
+  type ModelAdapter,
+  type SessionInfo,
+  readMaskOutputs,
+  requireNames,
+} from './modelAdapter';
 
 const embeddingNames = ['image_embed', 'high_res_feats_0', 'high_res_feats_1'] as const;
 const decoderInputs = [...embeddingNames, 'point_coords', 'point_labels', 'mask_input', 'has_mask_input'];
@@ -46,7 +52,8 @@ export function createSamexporterAdapter(encoder: SessionInfo, decoder: SessionI
         mask_input: noMask,
         has_mask_input: hasNoMask,
       };
-      if (origSizeType !== undefined) feeds.orig_im_size = sizeTensor(origSizeType, slice.height, slice.width);
+      if (origSizeType !== undefined)
+        feeds.orig_im_size = sizeTensor(origSizeType, slice.height, slice.width);
       return feeds;
     },
     readDecoderOutputs(outputs) {

@@ -1,0 +1,114 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+
+/** The built service entry point (this file runs from scripts/lib or dist/scripts/lib). */
+const entry = path.resolve(
+  __dirname,
+  __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '../../dist',
+  'src',
+  'index.js',
+);
+
+/** A real sam2-service process (the built dist/), on an ephemeral port, with its JSON log captured. */
+export interface ServiceProcess {
+  url: string;
+  port: number;
+  /** Every stdout/stderr line so far (JSON log lines). */
+  logs: string[];
+  child: ChildProcess;
+  stop(): Promise<void>;
+  /** Resolves once GET /readyz answers 200. */
+  waitReady(timeoutMs?: number): Promise<void>;
+}
+
+/** Starts the service with a clean environment plus `env` (SAM2_MODEL_DIR is required). */
+export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [entry], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      SAM2_HOST: '127.0.0.1',
+      SAM2_PORT: '0',
+      SAM2_LOG_LEVEL: 'info',
+      SAM2_WORKERS: '1',
+      SAM2_THREADS: '1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  let buffered = '';
+  const onData = (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    logs.push(...lines.filter(Boolean));
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`service did not start:\n${logs.join('\n')}`)), 20000);
+    const check = setInterval(() => {
+      for (const line of logs) {
+        const match = /listening on http:\/\/[^:]+:(\d+)/.exec(line);
+        if (match) {
+          clearInterval(check);
+          clearTimeout(timer);
+          resolve(Number(match[1]));
+          return;
+        }
+      }
+    }, 20);
+    child.once('exit', (code) => {
+      clearInterval(check);
+      clearTimeout(timer);
+      reject(new Error(`service exited with ${code}:\n${logs.join('\n')}`));
+    });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    port,
+    logs,
+    child,
+    async waitReady(timeoutMs = 30000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const res = await fetch(`${url}/readyz`).catch(() => undefined);
+        if (res?.status === 200) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`service not ready after ${timeoutMs} ms:\n${logs.join('\n')}`);
+    },
+    stop() {
+      return new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      });
+    },
+  };
+}
+
+/** POSTs JSON to the segmentation endpoint and returns status, headers and parsed body. */
+export async function postSegment(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- callers inspect arbitrary JSON
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const res = await fetch(`${url}/api/segmentation/sam2`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // keep the text
+  }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
