@@ -6,8 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Tensor } from 'onnxruntime-node';
 import { modelSide, toModelInput } from '../image/modelInput';
-import { logitsToMask, maskStats } from '../mask/maskOps';
-import { encodeRle } from '../mask/rle';
+import { logitsToRle } from '../mask/logitsToRle';
 import { detectAdapter } from '../model/adapters/detectAdapter';
 import type { Feeds, ModelAdapter } from '../model/adapters/modelAdapter';
 import type { LoadedSessions } from './sessions';
@@ -89,11 +88,10 @@ async function decode(task: DecodeTask): Promise<DecodeResult> {
     const outputs = await sessions.decoder.run(adapter.decoderFeeds(embeddings, prompts, slice));
     return adapter.readDecoderOutputs(outputs);
   };
-  const toMask = (logits: Parameters<typeof logitsToMask>[0], index: number, score: number): MaskResult => {
-    const mask = logitsToMask(logits, index, task.height, task.width);
-    const stats = maskStats(mask, task.height, task.width);
-    return { rle: encodeRle(mask, task.height, task.width), score, ...stats };
-  };
+  const toMask = (logits: Parameters<typeof logitsToRle>[0], index: number, score: number): MaskResult => ({
+    ...logitsToRle(logits, index, task.height, task.width),
+    score,
+  });
 
   const request = task.request;
   let masks: MaskResult[];

@@ -7,6 +7,19 @@ export interface LoadedSessions {
   deviceWarning?: string;
 }
 
+/** Session options of every inference worker (the benchmark's raw runs use the same). */
+export function sessionOptions(threads: number): InferenceSession.SessionOptions {
+  return {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    // Idle ORT threads must not spin: they would steal the few cores from the other workers and from the
+    // HTTP thread between requests. (Spinning only shortens back-to-back runs, which a server rarely has.)
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  };
+}
+
 /**
  * Loads the encoder/decoder once per worker. CUDA is tried alone (so ORT cannot silently place the
  * graph on the CPU); if the provider or its libraries are missing, we fall back to the CPU and say so.
@@ -17,12 +30,7 @@ export async function loadSessions(
   device: 'cpu' | 'cuda',
   threads: number,
 ): Promise<LoadedSessions> {
-  const base: InferenceSession.SessionOptions = {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  };
+  const base = sessionOptions(threads);
   if (device === 'cuda') {
     try {
       const options = { ...base, executionProviders: ['cuda'] };

@@ -1,4 +1,5 @@
-import { logitsToMask, maskIou, maskStats, stabilityScore } from '../../src/mask/maskOps';
+import { logitsToRle } from '../../src/mask/logitsToRle';
+import { type LogitPlanes, maskIou, stabilityScore } from '../../src/mask/maskOps';
 import { decodeRle, encodeRle } from '../../src/mask/rle';
 import { toModelPrompts } from '../../src/model/promptScaling';
 import { bodyGridPoints, suppressDuplicates, toCandidate } from '../../src/inference/automaticMasks';
@@ -33,26 +34,64 @@ describe('COCO RLE (uncompressed, column-major, zeros first)', () => {
 });
 
 describe('mask post-processing', () => {
-  it('upsamples logits bilinearly and thresholds at 0', () => {
+  /** Straightforward per-pixel bilinear upsampling + threshold, the reference for the fused encoder. */
+  function referenceMask(planes: LogitPlanes, index: number, outH: number, outW: number): Uint8Array {
+    const { data, height, width } = planes;
+    const at = (r: number, c: number) => data[index * height * width + r * width + c];
+    const mask = new Uint8Array(outH * outW);
+    for (let y = 0; y < outH; y++) {
+      const sy = Math.min(Math.max((y + 0.5) * (height / outH) - 0.5, 0), height - 1);
+      const r0 = Math.floor(sy);
+      const r1 = Math.min(r0 + 1, height - 1);
+      for (let x = 0; x < outW; x++) {
+        const sx = Math.min(Math.max((x + 0.5) * (width / outW) - 0.5, 0), width - 1);
+        const c0 = Math.floor(sx);
+        const c1 = Math.min(c0 + 1, width - 1);
+        const fx = sx - c0;
+        const fy = sy - r0;
+        const top = at(r0, c0) * (1 - fx) + at(r0, c1) * fx;
+        const bottom = at(r1, c0) * (1 - fx) + at(r1, c1) * fx;
+        mask[y * outW + x] = top * (1 - fy) + bottom * fy > 0 ? 1 : 0;
+      }
+    }
+    return mask;
+  }
+
+  it('upsamples logits bilinearly, thresholds at 0 and run-length encodes in one pass', () => {
     // 2×2 logits, left column positive → left half of an 8×8 mask.
     const planes = { data: Float32Array.from([5, -5, 5, -5]), count: 1, height: 2, width: 2 };
-    const mask = logitsToMask(planes, 0, 8, 8);
+    const encoded = logitsToRle(planes, 0, 8, 8);
+    const mask = decodeRle(encoded.rle);
     for (let y = 0; y < 8; y++)
       expect([...mask.subarray(y * 8, y * 8 + 8)]).toEqual([1, 1, 1, 1, 0, 0, 0, 0]);
+    expect(encoded).toMatchObject({ area: 32, bbox: [0, 0, 3, 7] });
   });
 
-  it('picks the requested plane of several', () => {
-    const planes = { data: Float32Array.from([-1, -1, -1, -1, 1, 1, 1, 1]), count: 2, height: 2, width: 2 };
-    expect([...logitsToMask(planes, 0, 2, 2)]).toEqual([0, 0, 0, 0]);
-    expect([...logitsToMask(planes, 1, 2, 2)]).toEqual([1, 1, 1, 1]);
+  it('matches the per-pixel reference for odd sizes and any plane', () => {
+    const data = Float32Array.from(
+      { length: 3 * 37 * 23 },
+      (_, i) => Math.sin(i * 0.37) * 4 + Math.cos(i * 0.011),
+    );
+    const planes = { data, count: 3, height: 37, width: 23 };
+    for (const [index, h, w] of [
+      [0, 100, 61],
+      [2, 512, 512],
+      [1, 37, 23],
+    ]) {
+      const reference = referenceMask(planes, index, h, w);
+      const encoded = logitsToRle(planes, index, h, w);
+      expect(decodeRle(encoded.rle)).toEqual(reference);
+      expect(encoded.area).toBe(reference.reduce((a, b) => a + b, 0));
+    }
   });
 
-  it('computes area and inclusive bbox, null for an empty mask', () => {
-    const mask = new Uint8Array(5 * 4);
-    mask[1 * 5 + 2] = 1;
-    mask[3 * 5 + 4] = 1;
-    expect(maskStats(mask, 4, 5)).toEqual({ area: 2, bbox: [2, 1, 4, 3] });
-    expect(maskStats(new Uint8Array(4), 2, 2)).toEqual({ area: 0, bbox: null });
+  it('reports an empty mask with area 0 and bbox null', () => {
+    const planes = { data: new Float32Array(4).fill(-1), count: 1, height: 2, width: 2 };
+    expect(logitsToRle(planes, 0, 4, 4)).toEqual({
+      rle: { size: [4, 4], counts: [16] },
+      area: 0,
+      bbox: null,
+    });
   });
 
   it('stability = IoU of the mask at +1 and -1 thresholds', () => {
