@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runInThisContext } from 'node:vm';
 import type * as Ort from 'onnxruntime-node';
 
 import {
@@ -15,24 +14,6 @@ import {
   type FixtureManifest,
 } from '../../scripts/fixture/writeFixtureModel';
 
-// Jest runs each test file in its own realm, but onnxruntime-node's addon returns output typed arrays from
-// Node's main realm, which onnxruntime-common rejects (`instanceof Float32Array` fails across realms). So
-// this file uses main-realm typed-array constructors, installed before onnxruntime is loaded because it
-// captures them at load time.
-const TYPED_ARRAYS = [
-  'Float32Array',
-  'Float64Array',
-  'Int8Array',
-  'Int16Array',
-  'Int32Array',
-  'BigInt64Array',
-  'Uint8Array',
-  'Uint8ClampedArray',
-  'Uint16Array',
-  'Uint32Array',
-  'BigUint64Array',
-];
-for (const name of TYPED_ARRAYS) (globalThis as Record<string, unknown>)[name] = runInThisContext(name);
 let ort: typeof Ort;
 
 const GRID = 256;
