@@ -56,13 +56,15 @@ export function createRouter(deps: RouteDeps): Router<State> {
     ctx.body = { status: 'alive' };
   });
 
-  router.get('/readyz', (ctx) => {
+  // Also under /api/segmentation/, so a reverse proxy that forwards only that prefix (the viewer server,
+  // nginx) exposes the readiness the viewer polls, without path rewriting.
+  router.get(['/readyz', '/api/segmentation/readyz'], (ctx) => {
     const ready = runtime.state === 'ready';
     ctx.status = ready ? 200 : 503;
     ctx.body = { ready, state: runtime.state, ...(ready ? {} : { reason: runtime.reason }) };
   });
 
-  router.get('/health', (ctx) => {
+  router.get(['/health', '/api/segmentation/health'], (ctx) => {
     const pool = runtime.pool?.stats();
     const c = segmenter.counters;
     ctx.body = {
@@ -103,7 +105,7 @@ export function createRouter(deps: RouteDeps): Router<State> {
     };
   });
 
-  router.get('/info', (ctx) => {
+  router.get(['/info', '/api/segmentation/info'], (ctx) => {
     ctx.body = {
       service: 'sam2-service',
       version: serviceVersion,
