@@ -69,7 +69,7 @@ export class Segmenter {
     const slice = this.prepareSlice(request, model.version ?? '');
     validatePromptsInImage(request, slice.width, slice.height);
     const prompts: Prompts = { points: request.prompts?.points ?? [], box: request.prompts?.box };
-    const mode = prompts.points.length > 0 || prompts.box ? 'prompt' : 'automatic';
+    const mode: DecodeRequest['mode'] = prompts.points.length > 0 || prompts.box ? 'prompt' : 'automatic';
     const maxMasks = request.max_masks ?? this.config.automatic.maxMasks;
     const resultKey = sha256(
       JSON.stringify({
@@ -108,29 +108,7 @@ export class Segmenter {
     });
     const flight = this.resultFlight.join(resultKey, async (signal) => {
       const { entry, fromCache } = await this.embeddingFor(slice, pool, signal);
-      const decodeRequest: DecodeRequest =
-        mode === 'prompt'
-          ? {
-              mode,
-              prompts: toModelPrompts(prompts, slice.width, slice.height),
-              multimask: request.multimask,
-            }
-          : {
-              mode,
-              points: toModelPrompts(
-                {
-                  points: bodyGridPoints(
-                    entry.body,
-                    slice.width,
-                    slice.height,
-                    this.config.automatic.gridPerSide,
-                  ),
-                },
-                slice.width,
-                slice.height,
-              ).points,
-              options: { ...this.config.automatic, maxMasks },
-            };
+      const decodeRequest = this.decodeRequest(mode, slice, entry, prompts, request.multimask, maxMasks);
       const decoded = await pool.run(
         {
           kind: 'decode',
@@ -168,6 +146,27 @@ export class Segmenter {
       clearTimeout(timer);
       flight.leave();
     }
+  }
+
+  /** Prompt mode: the prompts in model coordinates. Automatic mode: a grid of points over the body. */
+  private decodeRequest(
+    mode: DecodeRequest['mode'],
+    slice: SliceImage,
+    entry: EmbeddingEntry,
+    prompts: Prompts,
+    multimask: boolean,
+    maxMasks: number,
+  ): DecodeRequest {
+    if (mode === 'prompt') {
+      return { mode, prompts: toModelPrompts(prompts, slice.width, slice.height), multimask };
+    }
+    const { gridPerSide } = this.config.automatic;
+    const grid = bodyGridPoints(entry.body, slice.width, slice.height, gridPerSide);
+    return {
+      mode: 'automatic',
+      points: toModelPrompts({ points: grid }, slice.width, slice.height).points,
+      options: { ...this.config.automatic, maxMasks },
+    };
   }
 
   /** Decodes and windows the pixels (or finds the cached image by id) and derives the image id. */
