@@ -73,7 +73,8 @@ function toApiError(error: unknown): ApiError {
     return new ApiError('INVALID_REQUEST', 'body: is not valid JSON', { field: 'body' });
   }
   if (e?.status === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE', e.message ?? 'unsupported media type');
-  if (e?.status === 405) return new ApiError('METHOD_NOT_ALLOWED', e.message ?? 'method not allowed');
+  // 501 is the router's answer to a method it does not implement at all (e.g. PROPFIND).
+  if (e?.status === 405 || e?.status === 501) return new ApiError('METHOD_NOT_ALLOWED', 'method not allowed');
   if (e?.status && e.status >= 400 && e.status < 500) {
     return new ApiError('INVALID_REQUEST', e.message ?? 'invalid request', { field: 'body' });
   }

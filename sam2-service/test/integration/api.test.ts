@@ -177,6 +177,8 @@ describe('service API (FIXTURE model, real HTTP)', () => {
       const res = await fetch(`${service.url}/api/segmentation/sam2`);
       expect(res.status).toBe(405);
       expect(((await res.json()) as any).error.code).toBe('METHOD_NOT_ALLOWED');
+      const unknown = await fetch(`${service.url}/api/segmentation/sam2`, { method: 'PROPFIND' });
+      expect(unknown.status).toBe(405);
     });
     it('unknown route → 404 JSON', async () => {
       const res = await fetch(`${service.url}/nope`);
