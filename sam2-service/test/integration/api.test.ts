@@ -41,7 +41,9 @@ describe('service API (FIXTURE model, real HTTP)', () => {
   it('answers readiness, health and info under /api/segmentation/ too (for reverse proxies)', async () => {
     expect((await fetch(`${service.url}/api/segmentation/readyz`)).status).toBe(200);
     expect(((await (await fetch(`${service.url}/api/segmentation/health`)).json()) as any).status).toBe('ok');
-    expect(((await (await fetch(`${service.url}/api/segmentation/info`)).json()) as any).api_version).toBe('1.0');
+    expect(((await (await fetch(`${service.url}/api/segmentation/info`)).json()) as any).api_version).toBe(
+      '1.0',
+    );
   });
 
   it('serves Prometheus metrics with request counts, latency histograms, queue and cache figures', async () => {

@@ -1,0 +1,70 @@
+/**
+ * `window.config.sam2` from the viewer's app-config.js, with defaults. Read on every use rather than
+ * cached, so a deployment (or a test) can change it without reloading the extension.
+ */
+export interface Sam2Config {
+  /** false hides every SAM2 button and stops the readiness polling. */
+  enabled: boolean;
+  /** Base URL of the SAM2 API as seen from the browser (a same-origin proxy path by default). */
+  apiBase: string;
+  /** POST endpoint for segmentation; default `${apiBase}/sam2`. */
+  segmentUrl: string;
+  /** Readiness endpoint polled to enable the button; default `${apiBase}/readyz`. */
+  readyUrl: string;
+  /** Modalities the button is enabled for (DICOM Modality of the displayed series). */
+  modalities: string[];
+  /** Time budget for one segmentation, retry included. */
+  timeoutMs: number;
+  /** Optional bearer token (SAM2_API_TOKEN); visible to anyone who can load the viewer. */
+  apiToken?: string;
+  /** Context selected when a mode starts. */
+  defaultContext: string;
+}
+
+export const DEFAULT_CONFIG: Sam2Config = {
+  enabled: true,
+  apiBase: '/api/segmentation',
+  segmentUrl: '/api/segmentation/sam2',
+  readyUrl: '/api/segmentation/readyz',
+  modalities: ['CT'],
+  timeoutMs: 30000,
+  defaultContext: 'structure',
+};
+
+function stripTrailingSlash(url: string): string {
+  return url.length > 1 && url.endsWith('/') ? url.slice(0, -1) : url;
+}
+
+/** Merges a raw (untrusted, possibly partial) config object over the defaults. */
+export function resolveConfig(raw: unknown): Sam2Config {
+  const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const apiBase =
+    typeof r.apiBase === 'string' && r.apiBase ? stripTrailingSlash(r.apiBase) : DEFAULT_CONFIG.apiBase;
+  const modalities =
+    Array.isArray(r.modalities) && r.modalities.every((m) => typeof m === 'string')
+      ? (r.modalities as string[]).map((m) => m.toUpperCase())
+      : DEFAULT_CONFIG.modalities;
+  const timeoutMs =
+    typeof r.timeoutMs === 'number' && Number.isFinite(r.timeoutMs) && r.timeoutMs > 0
+      ? r.timeoutMs
+      : DEFAULT_CONFIG.timeoutMs;
+  return {
+    enabled: r.enabled !== false,
+    apiBase,
+    segmentUrl: typeof r.segmentUrl === 'string' && r.segmentUrl ? r.segmentUrl : `${apiBase}/sam2`,
+    readyUrl: typeof r.readyUrl === 'string' && r.readyUrl ? r.readyUrl : `${apiBase}/readyz`,
+    modalities,
+    timeoutMs,
+    apiToken: typeof r.apiToken === 'string' && r.apiToken ? r.apiToken : undefined,
+    defaultContext:
+      typeof r.defaultContext === 'string' && r.defaultContext
+        ? r.defaultContext
+        : DEFAULT_CONFIG.defaultContext,
+  };
+}
+
+/** The live config of the page (window.config.sam2), or the defaults outside a browser. */
+export function getConfig(): Sam2Config {
+  const g = globalThis as { config?: { sam2?: unknown } };
+  return resolveConfig(g.config?.sam2);
+}

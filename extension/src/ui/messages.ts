@@ -1,0 +1,108 @@
+/** User-facing texts for results and failures. Pure, so every wording is unit-tested. */
+import { Sam2Error } from '../api/errors';
+import type { SegmentResponse } from '../api/types';
+
+export interface ErrorDescription {
+  title: string;
+  message: string;
+  /** Whether pressing Retry (the same request again) can help. */
+  retryable: boolean;
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
+}
+
+export function describeError(error: unknown, { timeoutMs }: { timeoutMs: number }): ErrorDescription {
+  if (!(error instanceof Sam2Error)) {
+    return {
+      title: 'SAM2 segmentation failed',
+      message: (error as Error)?.message || 'Unexpected error',
+      retryable: false,
+    };
+  }
+  const ref = error.requestId ? ` (request ${error.requestId})` : '';
+  switch (error.kind) {
+    case 'timeout':
+      return {
+        title: 'SAM2 timed out',
+        message: `No result within ${seconds(timeoutMs)}. The service may be busy; try again.`,
+        retryable: true,
+      };
+    case 'network':
+      return {
+        title: 'SAM2 service unreachable',
+        message:
+          'The SAM2 service cannot be reached. Check that it is running; the button re-enables when it is back.',
+        retryable: true,
+      };
+    case 'unavailable':
+      return {
+        title: 'SAM2 service unavailable',
+        message:
+          error.code === 'MODEL_UNAVAILABLE'
+            ? 'The SAM2 model is not loaded (starting, missing or disabled). The button re-enables when it is ready.'
+            : `${error.message}. Try again in a moment.`,
+        retryable: true,
+      };
+    case 'busy': {
+      const wait =
+        error.retryAfterS !== undefined ? `in ${Math.ceil(error.retryAfterS)} s` : 'in a few seconds';
+      return {
+        title: 'SAM2 is busy',
+        message: `All SAM2 workers are busy. Retry ${wait}.`,
+        retryable: true,
+      };
+    }
+    case 'unauthorized':
+      return {
+        title: 'Not authorised for SAM2',
+        message: 'The SAM2 service refused the request (401). The viewer needs the right API token.',
+        retryable: false,
+      };
+    case 'invalid':
+      return {
+        title: 'SAM2 cannot use this image',
+        message: `${error.message}${ref}`,
+        retryable: false,
+      };
+    case 'image-not-found':
+      return {
+        title: 'SAM2 lost this slice',
+        message: 'The service no longer holds this slice; try again to resend it.',
+        retryable: true,
+      };
+    case 'aborted':
+      return { title: 'SAM2 cancelled', message: 'Nothing was written.', retryable: false };
+    default:
+      return {
+        title: 'SAM2 segmentation failed',
+        message: `${error.message}${ref}`,
+        retryable: true,
+      };
+  }
+}
+
+/** "L3 vertebra: 93% confidence, 0.4 s, cached embedding". */
+export function describeSuccess(
+  response: Pick<SegmentResponse, 'processing_time_ms' | 'cached' | 'embedding_cached' | 'mode'>,
+  score: number,
+  elapsedMs: number,
+  segmentLabel: string,
+  voxels: number,
+): { title: string; message: string } {
+  const cache = response.cached
+    ? 'cached result'
+    : response.embedding_cached
+      ? 'cached embedding'
+      : 'not cached';
+  const pct = Math.round(Math.max(0, Math.min(1, score)) * 100);
+  const secs = (elapsedMs / 1000).toFixed(1);
+  const service = (response.processing_time_ms / 1000).toFixed(1);
+  return {
+    title: `Segmented with SAM2: ${segmentLabel}`,
+    message: `${pct}% confidence · ${secs} s (service ${service} s) · ${cache} · ${voxels} px${
+      response.mode === 'automatic' ? ' · automatic' : ''
+    }`,
+  };
+}
