@@ -30,6 +30,7 @@ import { NoImageError, readSlice } from './imaging/slice';
 import type { SliceInfo } from './imaging/slice';
 import type { WriteMode } from './labelmap/decision';
 import { computeSliceValues, decideWrite, modeForAnswer, sliceHasSegment } from './labelmap/decision';
+import { markSam2Provenance } from './labelmap/provenance';
 import { chooseMask } from './labelmap/maskChoice';
 import { decodeRle, maskArea } from './labelmap/rle';
 import { labelmapImageIdFor, readLabelmapSlice, voxelManagerOf } from './labelmap/slice';
@@ -419,6 +420,15 @@ export class Sam2Controller implements PromptToolHandlers {
       const targetValues = computeSliceValues(baseline, mask, target.segmentIndex, mode);
       const changed = writeLabelmapSlice(libs, segmentationId, vm, now, targetValues);
       services.segmentationService.setActiveSegment(segmentationId, target.segmentIndex);
+      if (changed) {
+        markSam2Provenance(
+          libs,
+          services.segmentationService,
+          segmentationId,
+          target.segmentIndex,
+          response.model,
+        );
+      }
 
       this.session = {
         viewportId,

@@ -45,6 +45,9 @@ export interface SegmentLike {
   label: string;
   locked?: boolean;
   active?: boolean;
+  /** Read by OHIF's DICOM SEG export (SegmentAlgorithmType / SegmentAlgorithmName). */
+  algorithmType?: string;
+  algorithmName?: string;
 }
 
 export interface SegmentationLike {
@@ -209,6 +212,9 @@ export interface CornerstoneToolsLike {
   };
   segmentation: {
     getLabelmapImageIdsForImageId?(imageId: string, segmentationId: string): string[] | undefined;
+    updateSegmentations?(
+      updates: { segmentationId: string; payload: { segments: Record<string, SegmentLike | undefined> } }[],
+    ): void;
     triggerSegmentationEvents: {
       triggerSegmentationDataModified(segmentationId: string, ...rest: unknown[]): void;
     };

@@ -1,0 +1,403 @@
+/**
+ * Driving the SAM2 extension in the real viewer: open the example CT in the SAM2 mode, show a slice, turn
+ * slice pixels into page coordinates, run One-Click / prompts and read what landed in the labelmap.
+ * Everything is read from the viewer's own globals (window.services, window.cornerstone, window.sam2).
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { BUTTON_IDS, COMMANDS } from '../../extension/src/id';
+import { DISPLAY_NAME } from '../../mode/src/ids';
+import { repoRoot, screenshotsDir } from './paths';
+import { pollUntil } from './poll';
+import { screenshotPage } from './screenshots';
+import { totalSegExample } from './testData';
+import type { OhifViewerPage } from './viewerPage';
+
+/** The browser-side objects these helpers use. Only referenced inside page.evaluate(). */
+interface Sam2TestWindow {
+  services: {
+    viewportGridService: { getActiveViewportId(): string };
+    cornerstoneViewportService: {
+      getCornerstoneViewport(id: string):
+        | {
+            canvas: HTMLCanvasElement;
+            getImageIds(): string[];
+            getCurrentImageId(): string;
+            setImageIdIndex(index: number): Promise<unknown>;
+            worldToCanvas(world: number[]): [number, number];
+          }
+        | undefined;
+    };
+    segmentationService: {
+      getActiveSegmentation(viewportId: string):
+        | {
+            segmentationId: string;
+            label: string;
+            segments: Record<string, { segmentIndex: number; label: string; active?: boolean } | undefined>;
+          }
+        | undefined;
+      getSegmentColor(viewportId: string, segmentationId: string, segmentIndex: number): number[];
+    };
+    toolbarService: { getButton(id: string): { props?: { disabledText?: string } } | undefined };
+  };
+  commandsManager: { runCommand(name: string, options?: Record<string, unknown>): unknown };
+  cornerstone: {
+    metaData: { get(module: string, imageId: string): Record<string, unknown> | undefined };
+    utilities: { imageToWorldCoords(imageId: string, point: [number, number]): number[] };
+    cache: {
+      getImage(id: string):
+        | {
+            columns: number;
+            rows: number;
+            slope?: number;
+            intercept?: number;
+            preScale?: { scaled?: boolean };
+            voxelManager: { getScalarData(): ArrayLike<number> };
+          }
+        | undefined;
+    };
+  };
+  cornerstoneTools: {
+    segmentation: { getLabelmapImageIdsForImageId(imageId: string, segId: string): string[] | undefined };
+  };
+  sam2?: { lastOutcome?: Sam2Outcome; availability?: { status: string; state?: string } };
+}
+
+/** The extension's record of its last run (window.sam2.lastOutcome). */
+export interface Sam2Outcome {
+  status: 'written' | 'unchanged' | 'cancelled' | 'declined' | 'empty' | 'error' | 'skipped';
+  voxels?: number;
+  score?: number;
+  elapsedMs?: number;
+  cached?: boolean;
+  error?: string;
+}
+
+export const ONE_CLICK_BUTTON = `[data-cy="${BUTTON_IDS.oneClick}-btn"]`;
+
+/** Instance 276 of the TotalSegmentator example CT and the liver's box on it (shared/data/README.md). */
+export const LIVER_SLICE = 276;
+export const LIVER_BOX = [107, 196, 269, 374] as const;
+export const LIVER_POINT: [number, number] = [188, 285];
+
+/** From /local: the 20 files of the example CT, its row in the study list, then the SAM2 mode. */
+export async function openExampleCtInSam2Mode(viewer: OhifViewerPage): Promise<void> {
+  await viewer.gotoLocalFiles();
+  await viewer.loadLocalFiles(totalSegExample.files(), totalSegExample.patientName);
+  await viewer.launchFromStudyList(totalSegExample.patientName, DISPLAY_NAME);
+  await viewer.waitForImage();
+  await viewer.dismissInvestigationalUseBanner();
+  await waitForOneClickEnabled(viewer.page);
+}
+
+export async function waitForOneClickEnabled(page: Page, timeoutMs = 60000): Promise<void> {
+  await page.locator(`${ONE_CLICK_BUTTON}:not([disabled])`).waitFor({ timeout: timeoutMs });
+}
+
+export interface ShownSlice {
+  imageId: string;
+  instanceNumber: number;
+  index: number;
+}
+
+/** Scrolls the active viewport to the image with this InstanceNumber (stack or MPR axial). */
+export function showInstance(page: Page, instanceNumber: number): Promise<ShownSlice> {
+  return page.evaluate(async (wanted) => {
+    const w = window as unknown as Sam2TestWindow;
+    const viewport = w.services.cornerstoneViewportService.getCornerstoneViewport(
+      w.services.viewportGridService.getActiveViewportId(),
+    );
+    if (!viewport) throw new Error('no active viewport');
+    const imageIds = viewport.getImageIds();
+    const index = imageIds.findIndex(
+      (id) => w.cornerstone.metaData.get('generalImageModule', id)?.instanceNumber === wanted,
+    );
+    if (index < 0) throw new Error(`no image with InstanceNumber ${wanted} in the viewport`);
+    await viewport.setImageIdIndex(index);
+    const imageId = viewport.getCurrentImageId();
+    return {
+      imageId,
+      instanceNumber: w.cornerstone.metaData.get('generalImageModule', imageId)?.instanceNumber as number,
+      index,
+    };
+  }, instanceNumber);
+}
+
+/** InstanceNumbers of the active viewport's images, in viewport order. */
+export function instanceNumbers(page: Page): Promise<number[]> {
+  return page.evaluate(() => {
+    const w = window as unknown as Sam2TestWindow;
+    const viewport = w.services.cornerstoneViewportService.getCornerstoneViewport(
+      w.services.viewportGridService.getActiveViewportId(),
+    )!;
+    return viewport
+      .getImageIds()
+      .map((id) => w.cornerstone.metaData.get('generalImageModule', id)?.instanceNumber as number);
+  });
+}
+
+/** Page coordinates of the centre of slice pixel (column, row) in the active viewport. */
+export function slicePixelToPage(page: Page, column: number, row: number): Promise<{ x: number; y: number }> {
+  return page.evaluate(
+    ([x, y]) => {
+      const w = window as unknown as Sam2TestWindow;
+      const viewport = w.services.cornerstoneViewportService.getCornerstoneViewport(
+        w.services.viewportGridService.getActiveViewportId(),
+      )!;
+      const world = w.cornerstone.utilities.imageToWorldCoords(viewport.getCurrentImageId(), [
+        x + 0.5,
+        y + 0.5,
+      ]);
+      const [cx, cy] = viewport.worldToCanvas(world);
+      const rect = viewport.canvas.getBoundingClientRect();
+      return { x: rect.x + cx, y: rect.y + cy };
+    },
+    [column, row] as [number, number],
+  );
+}
+
+/** Hounsfield value of a slice pixel of the shown image. */
+export function pixelHu(page: Page, column: number, row: number): Promise<number> {
+  return page.evaluate(
+    ([x, y]) => {
+      const w = window as unknown as Sam2TestWindow;
+      const viewport = w.services.cornerstoneViewportService.getCornerstoneViewport(
+        w.services.viewportGridService.getActiveViewportId(),
+      )!;
+      const imageId = viewport.getCurrentImageId();
+      const image = w.cornerstone.cache.getImage(imageId)!;
+      const raw = image.voxelManager.getScalarData()[y * image.columns + x];
+      const modality = w.cornerstone.metaData.get('modalityLutModule', imageId) ?? {};
+      const slope = Number(modality.rescaleSlope ?? image.slope ?? 1);
+      const intercept = Number(modality.rescaleIntercept ?? image.intercept ?? 0);
+      // Cornerstone usually holds the values already rescaled (preScale): then they are HU as they are.
+      return image.preScale?.scaled ? raw : raw * slope + intercept;
+    },
+    [column, row] as [number, number],
+  );
+}
+
+export interface SegmentSlice {
+  /** Voxels of the shown slice carrying the segment. */
+  voxels: number;
+  /** Flat indices (row * columns + column) of those voxels. */
+  indices: number[];
+  columns: number;
+  /** [x0, y0, x1, y1] of those voxels, inclusive. */
+  bbox: [number, number, number, number] | undefined;
+}
+
+/** One segment of the active segmentation on the slice the active viewport shows (empty without one). */
+export function segmentSlice(page: Page, segmentIndex: number): Promise<SegmentSlice> {
+  return page.evaluate((index) => {
+    const w = window as unknown as Sam2TestWindow;
+    const viewportId = w.services.viewportGridService.getActiveViewportId();
+    const segmentation = w.services.segmentationService.getActiveSegmentation(viewportId);
+    const viewport = w.services.cornerstoneViewportService.getCornerstoneViewport(viewportId);
+    const empty = { voxels: 0, indices: [], columns: 0, bbox: undefined };
+    if (!segmentation || !viewport) return empty;
+    const labelmapId = w.cornerstoneTools.segmentation.getLabelmapImageIdsForImageId(
+      viewport.getCurrentImageId(),
+      segmentation.segmentationId,
+    )?.[0];
+    const image = labelmapId ? w.cornerstone.cache.getImage(labelmapId) : undefined;
+    if (!image) return empty;
+    const values = image.voxelManager.getScalarData();
+    const width = image.columns;
+    const indices: number[] = [];
+    let bbox: [number, number, number, number] | undefined;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] !== index) continue;
+      indices.push(i);
+      const x = i % width;
+      const y = Math.floor(i / width);
+      bbox = bbox
+        ? [Math.min(bbox[0], x), Math.min(bbox[1], y), Math.max(bbox[2], x), Math.max(bbox[3], y)]
+        : [x, y, x, y];
+    }
+    return { voxels: indices.length, indices, columns: width, bbox };
+  }, segmentIndex);
+}
+
+export function hasPixel(slice: SegmentSlice, [x, y]: readonly [number, number]): boolean {
+  return slice.indices.includes(y * slice.columns + x);
+}
+
+/** How many of the slice's voxels lie inside [x0, y0, x1, y1] (inclusive). */
+export function voxelsInside(slice: SegmentSlice, box: readonly [number, number, number, number]): number {
+  return slice.indices.filter((i) => {
+    const x = i % slice.columns;
+    const y = Math.floor(i / slice.columns);
+    return x >= box[0] && x <= box[2] && y >= box[1] && y <= box[3];
+  }).length;
+}
+
+export interface SegmentInfo {
+  segmentationId: string;
+  segmentIndex: number;
+  label: string;
+  /** RGBA 0-255. */
+  color: number[];
+  active: boolean;
+}
+
+/** Segments of the active viewport's active segmentation, as OHIF's segmentation service holds them. */
+export function activeSegments(page: Page): Promise<SegmentInfo[]> {
+  return page.evaluate(() => {
+    const w = window as unknown as Sam2TestWindow;
+    const viewportId = w.services.viewportGridService.getActiveViewportId();
+    const { segmentationService } = w.services;
+    const segmentation = segmentationService.getActiveSegmentation(viewportId);
+    if (!segmentation) return [];
+    return Object.values(segmentation.segments)
+      .filter((s) => !!s)
+      .map((s) => ({
+        segmentationId: segmentation.segmentationId,
+        segmentIndex: s!.segmentIndex,
+        label: s!.label,
+        color: [
+          ...segmentationService.getSegmentColor(viewportId, segmentation.segmentationId, s!.segmentIndex),
+        ],
+        active: !!s!.active,
+      }));
+  });
+}
+
+/** The segment with this label in the active segmentation. */
+export async function segmentByLabel(page: Page, label: string): Promise<SegmentInfo> {
+  const segment = (await activeSegments(page)).find((s) => s.label === label);
+  if (!segment) throw new Error(`no segment "${label}": ${JSON.stringify(await activeSegments(page))}`);
+  return segment;
+}
+
+/** Clears window.sam2.lastOutcome, so the next run's outcome can be awaited. */
+export async function clearOutcome(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const sam2 = (window as unknown as Sam2TestWindow).sam2;
+    if (sam2) sam2.lastOutcome = undefined;
+  });
+}
+
+/** Waits for the outcome of the run started after the last clearOutcome(). */
+export async function waitForOutcome(page: Page, timeoutMs = 45000): Promise<Sam2Outcome> {
+  const handle = await page.waitForFunction(
+    () => (window as unknown as Sam2TestWindow).sam2?.lastOutcome,
+    undefined,
+    { timeout: timeoutMs, polling: 50 },
+  );
+  return (await handle.jsonValue()) as Sam2Outcome;
+}
+
+/** Presses the One-Click button (it must be enabled) and resolves with the run's outcome. */
+export async function runOneClick(page: Page): Promise<Sam2Outcome> {
+  await clearOutcome(page);
+  await page.locator(`${ONE_CLICK_BUTTON}:not([disabled])`).click();
+  return waitForOutcome(page);
+}
+
+/** Runs `gesture` (a click, a drag...) on the viewport and resolves with the run's outcome. */
+export async function promptAndWait(page: Page, gesture: () => Promise<void>): Promise<Sam2Outcome> {
+  await clearOutcome(page);
+  await gesture();
+  const outcome = await waitForOutcome(page);
+  // Cornerstone's double-click detection: the next press on the viewport must come later than this.
+  await page.waitForTimeout(600);
+  return outcome;
+}
+
+/** A click on slice pixel (column, row); `negative` holds Shift (a negative point for the prompt tool). */
+export async function clickPixel(page: Page, pixel: readonly [number, number], negative = false): Promise<void> {
+  const target = await slicePixelToPage(page, pixel[0], pixel[1]);
+  if (negative) await page.keyboard.down('Shift');
+  try {
+    await page.mouse.click(target.x, target.y);
+  } finally {
+    if (negative) await page.keyboard.up('Shift');
+  }
+}
+
+/** A mouse drag between two slice pixels, in steps (a box for the prompt tool, a stroke for the brush). */
+export async function dragPixels(
+  page: Page,
+  from: readonly [number, number],
+  to: readonly [number, number],
+  steps = 8,
+): Promise<void> {
+  const a = await slicePixelToPage(page, from[0], from[1]);
+  const b = await slicePixelToPage(page, to[0], to[1]);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move(b.x, b.y, { steps });
+  await page.mouse.up();
+}
+
+/** Selects a SAM2 context through the split button's menu; `beforeChoice` runs with the menu open. */
+export async function chooseContextFromMenu(
+  page: Page,
+  contextButtonId: string,
+  beforeChoice?: () => Promise<unknown>,
+): Promise<void> {
+  await page.locator(`[data-cy="${BUTTON_IDS.contextMenu}-split-button-secondary"] button`).first().click();
+  const item = page.locator(`[data-cy="${contextButtonId}"]`).first();
+  await item.waitFor();
+  if (beforeChoice) await beforeChoice();
+  await item.click();
+}
+
+export function runCommand(page: Page, name: string, options?: Record<string, unknown>): Promise<unknown> {
+  return page.evaluate(
+    ([command, opts]) =>
+      (window as unknown as Sam2TestWindow).commandsManager.runCommand(command, opts ?? undefined),
+    [name, options ?? null] as [string, Record<string, unknown> | null],
+  );
+}
+
+/** Asks the extension to check the service now (instead of waiting for its next poll). */
+export function checkAvailabilityNow(page: Page): Promise<unknown> {
+  return runCommand(page, COMMANDS.checkAvailability);
+}
+
+/** The reason the toolbar gives for a disabled One-Click button (its disabledText). */
+export function oneClickDisabledText(page: Page): Promise<string | undefined> {
+  return page.evaluate(
+    (id) => (window as unknown as Sam2TestWindow).services.toolbarService.getButton(id)?.props?.disabledText,
+    BUTTON_IDS.oneClick,
+  );
+}
+
+/** Waits until the button's disabled state is `disabled`, forcing availability checks meanwhile. */
+export async function waitForOneClickState(page: Page, disabled: boolean, timeoutMs = 30000): Promise<void> {
+  await pollUntil(
+    async () => {
+      const isDisabled = await page.locator(ONE_CLICK_BUTTON).isDisabled();
+      if (isDisabled !== disabled) await checkAvailabilityNow(page).catch(() => undefined);
+      return isDisabled;
+    },
+    (d) => d === disabled,
+    { timeoutMs, intervalMs: 500, what: `the One-Click button to be ${disabled ? 'disabled' : 'enabled'}` },
+  );
+}
+
+const docsScreenshotsDir = path.join(repoRoot, 'docs', 'screenshots');
+
+/**
+ * A screenshot for the user guide: into artifacts/screenshots/<name>.png and docs/screenshots/<name>.png.
+ * `clip` limits it to a region of the page (default: the whole page).
+ */
+export async function docsScreenshot(
+  page: Page,
+  name: string,
+  clip?: { x: number; y: number; width: number; height: number },
+): Promise<void> {
+  let file: string;
+  if (clip) {
+    mkdirSync(screenshotsDir, { recursive: true });
+    file = path.join(screenshotsDir, `${name}.png`);
+    await page.screenshot({ path: file, clip });
+  } else {
+    file = await screenshotPage(page, name);
+  }
+  mkdirSync(docsScreenshotsDir, { recursive: true });
+  copyFileSync(file, path.join(docsScreenshotsDir, `${name}.png`));
+}

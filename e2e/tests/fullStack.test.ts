@@ -1,0 +1,326 @@
+/**
+ * Full stack with real parts, no containers: the compose topology started natively on 127.0.0.1 (Orthanc
+ * 1.10 + DICOMweb with the project's configuration, the SAM2 service as its image runs it on a FIXTURE
+ * model, nginx with the project's template serving the stock OHIF 3.13.2 viewer, our bundles and the
+ * rendered app-config.js). A real CT series goes into Orthanc through its REST API, is opened through nginx
+ * in the SAM2 mode, segmented with the SAM2 button and a click, exported back to Orthanc with OHIF's own
+ * DICOM SEG export, and read back from Orthanc. Then the service is stopped: the viewer still shows the
+ * images and the button is disabled, saying why.
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { getContext, DEFAULT_CONTEXT_ID } from '../../extension/src/contexts';
+import { unavailableText } from '../../extension/src/availability/evaluate';
+import { BUTTON_IDS } from '../../extension/src/id';
+import { ROUTE_NAME } from '../../mode/src/ids';
+import { missingFullStackPrerequisite, startFullStack, type FullStack } from '../fullStack/stack';
+import {
+  findInstances,
+  frameValues,
+  instanceMetadata,
+  instanceTags,
+  multiValue,
+  rgbToDicomLab,
+  SEG_SOP_CLASS,
+  type SimplifiedTags,
+} from '../fullStack/orthancSeg';
+import {
+  activeSegments,
+  displaySetModalities,
+  exportDicomSegFromPanel,
+  labelmapSlice,
+  lastOutcome,
+  type OhifSegment,
+  sam2Availability,
+  showInstance,
+  type ShownSlice,
+  slicePixelToPage,
+  toolbarTooltip,
+} from '../fullStack/viewer';
+import { launchChromium } from '../helpers/chromium';
+import { repoRoot } from '../helpers/paths';
+import { pollUntil } from '../helpers/poll';
+import { screenshotPage } from '../helpers/screenshots';
+import { totalSegExample } from '../helpers/testData';
+import { recordTimings } from '../helpers/timings';
+import { OhifViewerPage } from '../helpers/viewerPage';
+import { viewportCanvasStats } from '../helpers/viewportState';
+
+const missing = missingFullStackPrerequisite();
+if (missing) console.warn(`Full-stack test skipped: ${missing}.`);
+const describeFullStack = missing ? describe.skip : describe;
+
+/** Instance 276 of the TotalSegmentator example CT: the liver's box (shared/data/README.md "Box prompts"). */
+const LIVER_SLICE = 276;
+const LIVER_BOX = [107, 196, 269, 374] as const;
+const LIVER_POINT: [number, number] = [
+  Math.round((LIVER_BOX[0] + LIVER_BOX[2]) / 2),
+  Math.round((LIVER_BOX[1] + LIVER_BOX[3]) / 2),
+];
+/** The segment the default context ("Structure") writes: its label and colour are ours. */
+const context = getContext(DEFAULT_CONTEXT_ID);
+
+const docsScreenshots = path.join(repoRoot, 'docs', 'screenshots');
+
+/** A page screenshot into artifacts/screenshots/fullstack-<name>.png, and into docs/screenshots/ too. */
+async function screenshot(page: Page, name: string, forDocs = false): Promise<void> {
+  const file = await screenshotPage(page, `fullstack-${name}`);
+  if (forDocs) {
+    mkdirSync(docsScreenshots, { recursive: true });
+    copyFileSync(file, path.join(docsScreenshots, path.basename(file)));
+  }
+}
+
+describeFullStack(
+  'full stack, natively: Orthanc + SAM2 service + nginx + stock OHIF 3.13 in Chromium',
+  () => {
+    let stack: FullStack;
+    let browser: Browser;
+    let viewer: OhifViewerPage;
+    const timings: Record<string, number> = {};
+    const studyUrl = () =>
+      `${stack.nginx.url}/${ROUTE_NAME}/${stack.appConfig.defaultDataSourceName}?StudyInstanceUIDs=${totalSegExample.studyInstanceUid}`;
+
+    // Shared between the steps, in order.
+    let shown: ShownSlice;
+    let segment: OhifSegment;
+    let labelledVoxels: number;
+    let model: { name: string; version: string; family: string; fixture?: boolean };
+
+    beforeAll(async () => {
+      const started = Date.now();
+      stack = await startFullStack();
+      timings.fullStackStartMs = Date.now() - started;
+    });
+
+    afterAll(async () => {
+      recordTimings(timings);
+      // Each step on its own, so one failure does not leave the others running.
+      await viewer?.close().catch(() => undefined);
+      await browser?.close().catch(() => undefined);
+      await stack?.stop();
+    });
+
+    it('nginx serves the app-config.js the viewer image renders: DICOMweb at /dicom-web, SAM2 on', async () => {
+      const { appConfig } = stack;
+      expect(appConfig.defaultDataSourceName).toBe('dicomweb');
+      const dicomweb = appConfig.dataSources.find((d) => d.sourceName === 'dicomweb')!;
+      expect(dicomweb.namespace).toBe('@ohif/extension-default.dataSourcesModule.dicomweb');
+      expect(dicomweb.configuration.qidoRoot).toBe('/dicom-web');
+      expect(appConfig.sam2).toMatchObject({
+        enabled: true,
+        apiBase: '/api/segmentation',
+        modalities: ['CT'],
+      });
+      const served = await fetch(`${stack.nginx.url}/app-config.js`);
+      expect(served.status).toBe(200);
+      expect(await served.text()).toContain('"qidoRoot": "/dicom-web"');
+      const ready = await fetch(`${stack.nginx.url}/api/segmentation/readyz`);
+      expect(await ready.json()).toMatchObject({ ready: true });
+      model = (
+        (await (await fetch(`${stack.nginx.url}/api/segmentation/info`)).json()) as { model: typeof model }
+      ).model;
+    });
+
+    it('stores the real CT series (20 files) in Orthanc through its REST API (POST /instances)', async () => {
+      const started = Date.now();
+      const files = totalSegExample.files();
+      expect(files).toHaveLength(totalSegExample.sliceCount);
+      const stored = await Promise.all(files.map((file) => stack.orthanc.upload(file)));
+      timings.fullStackUploadMs = Date.now() - started;
+      expect(stored.every((s) => s.Status === 'Success')).toBe(true);
+      expect(new Set(stored.map((s) => s.ParentStudy)).size).toBe(1);
+      expect(await findInstances(stack.orthanc, totalSegExample.studyInstanceUid)).toHaveLength(20);
+      // The browser's way in: QIDO-RS through nginx, which adds Orthanc's credentials.
+      const qido = await fetch(
+        `${stack.nginx.url}/dicom-web/studies?StudyInstanceUID=${totalSegExample.studyInstanceUid}`,
+      );
+      expect(qido.status).toBe(200);
+      expect(await qido.json()).toHaveLength(1);
+    });
+
+    it('opens the study from Orthanc through nginx in the SAM2 mode; the SAM2 button is enabled', async () => {
+      browser = await launchChromium();
+      viewer = await OhifViewerPage.open(browser, stack.nginx.url);
+      const started = Date.now();
+      await viewer.page.goto(studyUrl());
+      await viewer.waitForImage();
+      timings.fullStackFirstImageMs = Date.now() - started;
+      await viewer.dismissInvestigationalUseBanner();
+
+      expect(await viewer.page.evaluate(() => self.crossOriginIsolated)).toBe(true);
+      expect(new URL(viewer.page.url()).pathname).toBe(`/${ROUTE_NAME}/dicomweb`);
+      // Every image id is a WADO-RS URL on nginx's origin.
+      shown = await showInstance(viewer.page, LIVER_SLICE);
+      expect(shown.instanceNumber).toBe(LIVER_SLICE);
+      expect(shown.imageId).toMatch(
+        new RegExp(`^wadors:/dicom-web/studies/${totalSegExample.studyInstanceUid.replace(/\./g, '\\.')}/`),
+      );
+      expect((await viewportCanvasStats(viewer.page))!.litFraction).toBeGreaterThan(0.2);
+      await pollUntil(
+        () => viewer.toolbarButton(`${BUTTON_IDS.oneClick}-btn`).isEnabled(),
+        (enabled) => enabled,
+        { what: 'the SAM2 button to be enabled' },
+      );
+    });
+
+    it('One-Click Segmentation, then a click in the liver, write a SAM2 mask into the labelmap', async () => {
+      const { page } = viewer;
+      await lastOutcome(page, true);
+      let started = Date.now();
+      await viewer.toolbarButton(`${BUTTON_IDS.oneClick}-btn`).click();
+      const oneClick = await pollUntil(
+        () => lastOutcome(page),
+        (o) => o !== undefined,
+        { what: 'the One-Click Segmentation result', timeoutMs: 40000 },
+      );
+      timings.fullStackOneClickMs = Date.now() - started;
+      expect(oneClick).toMatchObject({ status: 'written' });
+
+      const segments = await activeSegments(page);
+      expect(segments).toHaveLength(1);
+      segment = segments[0];
+      expect(segment).toMatchObject({ label: context.segmentLabel, color: context.color });
+      const afterOneClick = await labelmapSlice(page, segment.segmentIndex, LIVER_POINT);
+      expect(afterOneClick.voxels).toBeGreaterThan(0);
+
+      // One-Click left the prompt tool active: a click on the liver is a positive point prompt.
+      await lastOutcome(page, true);
+      const target = await slicePixelToPage(page, ...LIVER_POINT);
+      started = Date.now();
+      await page.mouse.click(target.x, target.y);
+      const click = await pollUntil(
+        () => lastOutcome(page),
+        (o) => o !== undefined,
+        { what: 'the point prompt result', timeoutMs: 40000 },
+      );
+      timings.fullStackPointPromptMs = Date.now() - started;
+      expect(click).toMatchObject({ status: 'written' });
+      const afterClick = await labelmapSlice(page, segment.segmentIndex, LIVER_POINT);
+      expect(afterClick.voxels).toBeGreaterThan(0);
+      expect(afterClick.atPoint).toBe(true);
+      labelledVoxels = afterClick.voxels;
+      await page.mouse.move(5, 5);
+      await screenshot(page, 'sam2-result', true);
+    });
+
+    it("exports the segmentation to Orthanc with OHIF's own Export > DICOM SEG (STOW-RS through nginx)", async () => {
+      const { page } = viewer;
+      const started = Date.now();
+      await exportDicomSegFromPanel(page, () => screenshot(page, 'store-dialog'));
+      const segIds = await pollUntil(
+        () => findInstances(stack.orthanc, totalSegExample.studyInstanceUid, { Modality: 'SEG' }),
+        (ids) => ids.length > 0,
+        { what: 'a SEG instance in Orthanc', timeoutMs: 30000 },
+      );
+      timings.fullStackExportMs = Date.now() - started;
+      expect(segIds).toHaveLength(1);
+      // OHIF confirms, adds the stored SEG to the study browser and offers to open it in the viewport.
+      await page.getByText('Segmentation saved successfully').first().waitFor();
+      expect(await displaySetModalities(page)).toContain('SEG');
+      await page.getByText('Do you want to open this Segmentation?').waitFor();
+      await screenshot(page, 'seg-stored');
+
+      const [tags, meta] = await Promise.all([
+        instanceTags(stack.orthanc, segIds[0]),
+        instanceMetadata(stack.orthanc, segIds[0]),
+      ]);
+      checkSeg(tags, meta);
+      // The one frame holds exactly the mask on screen: label 1 where the labelmap had the segment.
+      const frame = await frameValues(stack.orthanc, segIds[0], 0);
+      expect(frame.shape.slice(0, 2)).toEqual([512, 512]);
+      expect(Array.from(frame.values).filter((v) => v === segment.segmentIndex).length).toBe(labelledVoxels);
+      expect(Array.from(frame.values).filter((v) => v !== 0 && v !== segment.segmentIndex)).toEqual([]);
+      expect(frame.values[LIVER_POINT[1] * 512 + LIVER_POINT[0]]).toBe(segment.segmentIndex);
+    });
+
+    /** What the SEG in Orthanc carries, checked against what OHIF and the extension held. */
+    function checkSeg(tags: SimplifiedTags, meta: Record<string, string>) {
+      // OHIF 3.13 stores a Label Map SEG with RLE Lossless unless the data source (or a customization) says
+      // `segmentation.store.defaultMode: 'bitmap'`, which gives the classic Segmentation Storage.
+      const storeMode = stack.appConfig.dataSources.find((d) => d.sourceName === 'dicomweb')!.configuration
+        .segmentation?.store?.defaultMode;
+      const sopClass = storeMode === 'bitmap' ? SEG_SOP_CLASS.bitmap : SEG_SOP_CLASS.labelmap;
+      expect(tags).toMatchObject({
+        Modality: 'SEG',
+        SOPClassUID: sopClass,
+        StudyInstanceUID: totalSegExample.studyInstanceUid,
+        PatientID: 'TS-EXAMPLE-CT-DICOM',
+        // No name typed in the dialog: the segmentation's label; the first SEG series number OHIF picks.
+        SeriesDescription: segment.segmentationLabel,
+        SeriesNumber: '3101',
+        NumberOfFrames: '1',
+        ReferencedSeriesSequence: [
+          expect.objectContaining({ SeriesInstanceUID: totalSegExample.seriesInstanceUid }),
+        ],
+      });
+      expect(meta.SopClassUid).toBe(sopClass);
+      if (sopClass === SEG_SOP_CLASS.labelmap) {
+        expect(tags.SegmentationType).toBe('LABELMAP');
+        expect(meta.TransferSyntax).toBe('1.2.840.10008.1.2.5'); // RLE Lossless
+      }
+      const frame = (tags.PerFrameFunctionalGroupsSequence as SimplifiedTags[])[0];
+      const source = (frame.DerivationImageSequence as SimplifiedTags[])[0]
+        .SourceImageSequence as SimplifiedTags[];
+      expect(source[0].ReferencedSOPInstanceUID).toBe(shown.sopInstanceUid);
+
+      const segments = tags.SegmentSequence as SimplifiedTags[];
+      expect(segments).toHaveLength(1);
+      const [seg] = segments;
+      expect(seg.SegmentNumber).toBe(String(segment.segmentIndex));
+      expect(seg.SegmentLabel).toBe(context.segmentLabel);
+      // OHIF fixes the segmented property to "Tissue" whatever the segment is.
+      const tissue = [{ CodeValue: 'T-D0050', CodingSchemeDesignator: 'SRT', CodeMeaning: 'Tissue' }];
+      expect(seg.SegmentedPropertyCategoryCodeSequence).toEqual(tissue);
+      expect(seg.SegmentedPropertyTypeCodeSequence).toEqual(tissue);
+      // Our colour, as CIELab (within 0.1 L* / 0.25 a*, b*: rounding of the colour conversion).
+      const lab = multiValue(seg.RecommendedDisplayCIELabValue);
+      rgbToDicomLab(context.color).forEach((expected, i) =>
+        expect(Math.abs(lab[i] - expected)).toBeLessThan(64),
+      );
+
+      // Provenance: the extension marks its segment semi-automatic with the model that produced the mask,
+      // and OHIF's export writes that (without it OHIF would write MANUAL / "OHIF Brush").
+      expect(seg.SegmentAlgorithmType).toBe('SEMIAUTOMATIC');
+      expect(seg.SegmentAlgorithmName).toBe(`SAM2 ${model.name} ${model.version}`);
+    }
+
+    it('with the SAM2 service stopped, the viewer still shows the images through nginx and the button says why it is disabled', async () => {
+      await stack.stopService();
+      const readyz = await fetch(`${stack.nginx.url}/api/segmentation/readyz`);
+      expect(readyz.status).toBe(503);
+      expect(await readyz.json()).toMatchObject({ error: { code: 'SERVICE_UNAVAILABLE' } });
+
+      // A fresh load (what the next user gets): app, bundles, study and pixels all come through nginx.
+      const { page } = viewer;
+      const started = Date.now();
+      await page.goto(studyUrl());
+      await viewer.waitForImage();
+      timings.fullStackReloadServiceDownMs = Date.now() - started;
+      await viewer.dismissInvestigationalUseBanner();
+      expect((await viewportCanvasStats(page))!.litFraction).toBeGreaterThan(0.2);
+      // The SEG stored before is part of the study now, listed from Orthanc.
+      expect(await displaySetModalities(page)).toEqual(expect.arrayContaining(['CT', 'SEG']));
+
+      await pollUntil(
+        () => sam2Availability(page),
+        (a) => a?.status === 'down',
+        { what: 'the extension to see the service down' },
+      );
+      expect(await sam2Availability(page)).toEqual({ status: 'down', state: 'unreachable' });
+      await expect(viewer.toolbarButton(BUTTON_IDS.oneClick).isVisible()).resolves.toBe(true);
+      await expect(viewer.toolbarButton(`${BUTTON_IDS.oneClick}-btn`).isDisabled()).resolves.toBe(true);
+      const expectedText = unavailableText({ status: 'down', state: 'unreachable' });
+      expect(expectedText).toBe('SAM2 service unavailable (cannot reach the service)');
+      const tooltip = await toolbarTooltip(page, BUTTON_IDS.oneClick);
+      expect(tooltip).toContain(expectedText);
+      await screenshot(page, 'service-down', true);
+    });
+
+    it('leaves a timing record', () => {
+      expect(Object.keys(timings).length).toBeGreaterThanOrEqual(6);
+      console.log(`full-stack timings (ms): ${JSON.stringify(timings)}; model ${JSON.stringify(model)}`);
+    });
+  },
+);
