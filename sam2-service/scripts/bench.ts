@@ -23,7 +23,7 @@ import { resolveModelFiles } from '../src/model/modelFiles';
 import { toModelPrompts } from '../src/model/promptScaling';
 import type { Prompts } from '../src/model/types';
 import { writeFixtureModel } from './fixture/writeFixtureModel';
-import { type CtSlice, exampleSeriesDir, hasSharedData, readCtSlice } from './lib/ctSlices';
+import { type CtSlice, exampleSeriesDir, hasSharedData, readCtSlice, segmentBody } from './lib/ctSlices';
 import { type ServiceProcess, postSegment, startServiceProcess } from './lib/serviceProcess';
 
 const { values: args } = parseArgs({
@@ -73,17 +73,7 @@ function loadSlices(): CtSlice[] {
 
 /** The request the viewer sends; a distinct window centre makes a distinct (uncached) image. */
 function body(slice: CtSlice, windowCenter: number, prompts: Prompts) {
-  return {
-    image_data: Buffer.from(slice.pixels.buffer, slice.pixels.byteOffset, slice.pixels.byteLength).toString(
-      'base64',
-    ),
-    image_type: slice.imageType,
-    width: slice.width,
-    height: slice.height,
-    rescale: { slope: slice.slope, intercept: slice.intercept },
-    window: { center: windowCenter, width: 400 },
-    prompts,
-  };
+  return segmentBody(slice, { window: { center: windowCenter, width: 400 }, prompts });
 }
 
 const click = (i: number): Prompts => ({
