@@ -5,7 +5,7 @@
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { BUTTON_IDS, COMMANDS } from '../../extension/src/id';
 import { DISPLAY_NAME } from '../../mode/src/ids';
 import { repoRoot, screenshotsDir } from './paths';
@@ -307,7 +307,11 @@ export async function promptAndWait(page: Page, gesture: () => Promise<void>): P
 }
 
 /** A click on slice pixel (column, row); `negative` holds Shift (a negative point for the prompt tool). */
-export async function clickPixel(page: Page, pixel: readonly [number, number], negative = false): Promise<void> {
+export async function clickPixel(
+  page: Page,
+  pixel: readonly [number, number],
+  negative = false,
+): Promise<void> {
   const target = await slicePixelToPage(page, pixel[0], pixel[1]);
   if (negative) await page.keyboard.down('Shift');
   try {
@@ -400,4 +404,58 @@ export async function docsScreenshot(
   }
   mkdirSync(docsScreenshotsDir, { recursive: true });
   copyFileSync(file, path.join(docsScreenshotsDir, `${name}.png`));
+}
+
+/** Waits until an element (a toast sliding in) stops moving, for a screenshot; at most `timeoutMs`. */
+export async function waitUntilStill(locator: Locator, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = JSON.stringify(await locator.boundingBox());
+  let still = 0;
+  while (still < 3 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = JSON.stringify(await locator.boundingBox());
+    still = now === last ? still + 1 : 0;
+    last = now;
+  }
+}
+
+/**
+ * A pixel of the shown slice inside `box` [x0, y0, x1, y1] with a HU value in [minHu, maxHu]: the one
+ * nearest to the centroid of all such pixels (e.g. the middle of the vertebral body); undefined if none.
+ */
+export function findPixelByHu(
+  page: Page,
+  box: readonly [number, number, number, number],
+  minHu: number,
+  maxHu: number,
+): Promise<[number, number] | undefined> {
+  return page.evaluate(
+    ([[x0, y0, x1, y1], lo, hi]) => {
+      const w = window as unknown as Sam2TestWindow;
+      const viewport = w.services.cornerstoneViewportService.getCornerstoneViewport(
+        w.services.viewportGridService.getActiveViewportId(),
+      )!;
+      const imageId = viewport.getCurrentImageId();
+      const image = w.cornerstone.cache.getImage(imageId)!;
+      const values = image.voxelManager.getScalarData();
+      const modality = w.cornerstone.metaData.get('modalityLutModule', imageId) ?? {};
+      const slope = Number(modality.rescaleSlope ?? 1);
+      const intercept = Number(modality.rescaleIntercept ?? 0);
+      const hu = (i: number) => (image.preScale?.scaled ? values[i] : values[i] * slope + intercept);
+      const hits: Array<[number, number]> = [];
+      for (let y = y0; y <= y1; y++) {
+        for (let x = x0; x <= x1; x++) {
+          const v = hu(y * image.columns + x);
+          if (v >= lo && v <= hi) hits.push([x, y]);
+        }
+      }
+      if (hits.length === 0) return undefined;
+      const cx = hits.reduce((s, [x]) => s + x, 0) / hits.length;
+      const cy = hits.reduce((s, [, y]) => s + y, 0) / hits.length;
+      return hits.reduce((best, p) =>
+        (p[0] - cx) ** 2 + (p[1] - cy) ** 2 < (best[0] - cx) ** 2 + (best[1] - cy) ** 2 ? p : best,
+      );
+    },
+    [box, minHu, maxHu] as [readonly [number, number, number, number], number, number],
+  );
 }

@@ -15,6 +15,7 @@ import {
   clickPixel,
   docsScreenshot,
   dragPixels,
+  findPixelByHu,
   hasPixel,
   instanceNumbers,
   LIVER_BOX,
@@ -158,7 +159,8 @@ describeInBrowser('SAM2 One-Click Segmentation: automatic, prompts, contexts, un
     const negativeAt: [number, number] = [LIVER_BOX[0] + 20, LIVER_BOX[1] + 20];
     const negative = await promptAndWait(page, () => clickPixel(page, negativeAt, true));
     expect(['unchanged', 'written']).toContain(negative.status);
-    if (negative.status === 'unchanged') expect((await segmentSlice(page, segmentIndex)).voxels).toBe(afterPoint.voxels);
+    if (negative.status === 'unchanged')
+      expect((await segmentSlice(page, segmentIndex)).voxels).toBe(afterPoint.voxels);
 
     // A box around the liver replaces the interaction's result; the mask stays inside the box.
     started = Date.now();
@@ -180,13 +182,21 @@ describeInBrowser('SAM2 One-Click Segmentation: automatic, prompts, contexts, un
     const slice = otherSlice(2);
     await showInstance(page, slice);
 
-    await chooseContextFromMenu(page, BUTTON_IDS.contextL3Vertebra, () => docsScreenshot(page, 'context-menu'));
+    await chooseContextFromMenu(page, BUTTON_IDS.contextL3Vertebra, () =>
+      docsScreenshot(page, 'context-menu'),
+    );
     const vertebraRun = await runOneClick(page);
     expect(vertebraRun.status).toBe('written');
     const vertebra = await segmentByLabel(page, l3.segmentLabel);
     expect(vertebra.color).toEqual(l3.color);
+    expect((await segmentSlice(page, vertebra.segmentIndex)).voxels).toBe(vertebraRun.voxels);
+    // Then a click on the vertebral body (bone in the middle of the body, behind the aorta) refines it.
+    const body = await findPixelByHu(page, [200, 300, 320, 400], 180, 1200);
+    expect(body).toBeDefined();
+    const refined = await promptAndWait(page, () => clickPixel(page, body!));
+    expect(refined.status).toMatch(/written|unchanged/);
     const vertebraSlice = await segmentSlice(page, vertebra.segmentIndex);
-    expect(vertebraSlice.voxels).toBe(vertebraRun.voxels);
+    expect(hasPixel(vertebraSlice, body!)).toBe(true);
     await page.mouse.move(5, 5);
     await docsScreenshot(page, 'result-l3-vertebra');
 

@@ -283,9 +283,12 @@ export class Sam2Controller implements PromptToolHandlers {
       return this.finish({ status: 'skipped', error: 'modality' });
     }
     if (this.availability.status === 'down') {
-      showInfo(services, 'SAM2 service unavailable', 'The button re-enables when the service is ready.');
-      void this.checkAvailabilityNow();
-      return this.finish({ status: 'skipped', error: 'unavailable' });
+      // The poller may not have seen the service come back yet (e.g. Retry right after a restart): ask now.
+      await this.checkAvailabilityNow();
+      if (this.availability.status === 'down') {
+        showInfo(services, 'SAM2 service unavailable', 'The button re-enables when the service is ready.');
+        return this.finish({ status: 'skipped', error: 'unavailable' });
+      }
     }
 
     let slice: SliceInfo;

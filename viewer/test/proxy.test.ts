@@ -1,3 +1,4 @@
+import { Agent, request as undiciRequest } from 'undici';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSam2Upstream } from '../src/http/sam2Proxy';
@@ -167,6 +168,36 @@ describe('SAM2 proxy: service down or slow', () => {
       expect(post.res.status).toBe(503);
       expect(post.body.error.code).toBe('SERVICE_UNAVAILABLE');
     } finally {
+      await viewer.close();
+    }
+  });
+
+  it('answers every request on a keep-alive connection at once while the service is down (bodies drained)', async () => {
+    const viewer = await startInProcessViewer({ SAM2_SERVICE_URL: `http://127.0.0.1:${await closedPort()}` });
+    // One connection, reused: a large unread body of the first request must not block the second.
+    const agent = new Agent({ connections: 1, pipelining: 1 });
+    const large = JSON.stringify({
+      image_data: 'A'.repeat(1_500_000),
+      image_type: 'uint8',
+      width: 1,
+      height: 1,
+    });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const started = Date.now();
+        const res = await undiciRequest(`${viewer.url}/api/segmentation/sam2`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: large,
+          dispatcher: agent,
+          headersTimeout: 5000,
+        });
+        expect(res.statusCode).toBe(503);
+        expect(((await res.body.json()) as any).error.code).toBe('SERVICE_UNAVAILABLE');
+        expect(Date.now() - started).toBeLessThan(3000);
+      }
+    } finally {
+      await agent.close();
       await viewer.close();
     }
   });

@@ -112,6 +112,12 @@ export function sam2Proxy(opts: Sam2ProxyOptions, upstream: Sam2Upstream): Middl
         logger.info({ method: ctx.method, path: ctx.path, ms: Date.now() - started }, 'client went away');
         return;
       }
+      if (hasBody && !ctx.req.readableEnded) {
+        // The body was not (fully) sent upstream: drain it and close this connection, or the browser's
+        // next request on the same keep-alive connection would wait behind the unread bytes.
+        ctx.req.resume();
+        ctx.set('Connection', 'close');
+      }
       const mapped = classifyUpstreamError(error);
       logger.warn(
         { method: ctx.method, path: ctx.path, status: mapped.status, err: (error as Error).message },
