@@ -34,7 +34,17 @@ interface Sam2TestWindow {
         | {
             segmentationId: string;
             label: string;
-            segments: Record<string, { segmentIndex: number; label: string; active?: boolean } | undefined>;
+            segments: Record<
+              string,
+              | {
+                  segmentIndex: number;
+                  label: string;
+                  active?: boolean;
+                  algorithmType?: string;
+                  algorithmName?: string;
+                }
+              | undefined
+            >;
           }
         | undefined;
       getSegmentColor(viewportId: string, segmentationId: string, segmentIndex: number): number[];
@@ -98,6 +108,7 @@ export async function waitForOneClickEnabled(page: Page, timeoutMs = 60000): Pro
 export interface ShownSlice {
   imageId: string;
   instanceNumber: number;
+  sopInstanceUid: string;
   index: number;
 }
 
@@ -119,6 +130,7 @@ export function showInstance(page: Page, instanceNumber: number): Promise<ShownS
     return {
       imageId,
       instanceNumber: w.cornerstone.metaData.get('generalImageModule', imageId)?.instanceNumber as number,
+      sopInstanceUid: w.cornerstone.metaData.get('sopCommonModule', imageId)?.sopInstanceUID as string,
       index,
     };
   }, instanceNumber);
@@ -145,6 +157,7 @@ export function slicePixelToPage(page: Page, column: number, row: number): Promi
       const viewport = w.services.cornerstoneViewportService.getCornerstoneViewport(
         w.services.viewportGridService.getActiveViewportId(),
       )!;
+      // Image coordinates put (0, 0) at the top-left corner of the first pixel: +0.5 is its centre.
       const world = w.cornerstone.utilities.imageToWorldCoords(viewport.getCurrentImageId(), [
         x + 0.5,
         y + 0.5,
@@ -235,11 +248,15 @@ export function voxelsInside(slice: SegmentSlice, box: readonly [number, number,
 
 export interface SegmentInfo {
   segmentationId: string;
+  segmentationLabel: string;
   segmentIndex: number;
   label: string;
-  /** RGBA 0-255. */
+  /** RGBA 0-255, as OHIF will export it. */
   color: number[];
   active: boolean;
+  /** The fields OHIF's SEG export reads for SegmentAlgorithmType / SegmentAlgorithmName. */
+  algorithmType?: string;
+  algorithmName?: string;
 }
 
 /** Segments of the active viewport's active segmentation, as OHIF's segmentation service holds them. */
@@ -254,12 +271,15 @@ export function activeSegments(page: Page): Promise<SegmentInfo[]> {
       .filter((s) => !!s)
       .map((s) => ({
         segmentationId: segmentation.segmentationId,
+        segmentationLabel: segmentation.label,
         segmentIndex: s!.segmentIndex,
         label: s!.label,
         color: [
           ...segmentationService.getSegmentColor(viewportId, segmentation.segmentationId, s!.segmentIndex),
         ],
         active: !!s!.active,
+        algorithmType: s!.algorithmType,
+        algorithmName: s!.algorithmName,
       }));
   });
 }

@@ -7,8 +7,6 @@
  * DICOM SEG export, and read back from Orthanc. Then the service is stopped: the viewer still shows the
  * images and the button is disabled, saying why.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { getContext, DEFAULT_CONTEXT_ID } from '../../extension/src/contexts';
 import { unavailableText } from '../../extension/src/availability/evaluate';
@@ -26,21 +24,27 @@ import {
   type SimplifiedTags,
 } from '../fullStack/orthancSeg';
 import {
-  activeSegments,
   displaySetModalities,
   exportDicomSegFromPanel,
-  labelmapSlice,
-  lastOutcome,
-  type OhifSegment,
   sam2Availability,
-  showInstance,
-  type ShownSlice,
-  slicePixelToPage,
   toolbarTooltip,
 } from '../fullStack/viewer';
 import { launchChromium } from '../helpers/chromium';
-import { repoRoot } from '../helpers/paths';
 import { pollUntil } from '../helpers/poll';
+import {
+  activeSegments,
+  clearOutcome,
+  docsScreenshot,
+  hasPixel,
+  LIVER_POINT,
+  LIVER_SLICE,
+  segmentSlice,
+  type SegmentInfo,
+  showInstance,
+  type ShownSlice,
+  slicePixelToPage,
+  waitForOutcome,
+} from '../helpers/sam2';
 import { screenshotPage } from '../helpers/screenshots';
 import { totalSegExample } from '../helpers/testData';
 import { recordTimings } from '../helpers/timings';
@@ -51,25 +55,13 @@ const missing = missingFullStackPrerequisite();
 if (missing) console.warn(`Full-stack test skipped: ${missing}.`);
 const describeFullStack = missing ? describe.skip : describe;
 
-/** Instance 276 of the TotalSegmentator example CT: the liver's box (shared/data/README.md "Box prompts"). */
-const LIVER_SLICE = 276;
-const LIVER_BOX = [107, 196, 269, 374] as const;
-const LIVER_POINT: [number, number] = [
-  Math.round((LIVER_BOX[0] + LIVER_BOX[2]) / 2),
-  Math.round((LIVER_BOX[1] + LIVER_BOX[3]) / 2),
-];
 /** The segment the default context ("Structure") writes: its label and colour are ours. */
 const context = getContext(DEFAULT_CONTEXT_ID);
 
-const docsScreenshots = path.join(repoRoot, 'docs', 'screenshots');
-
-/** A page screenshot into artifacts/screenshots/fullstack-<name>.png, and into docs/screenshots/ too. */
+/** A page screenshot into artifacts/screenshots/fullstack-<name>.png (and docs/screenshots/ with `forDocs`). */
 async function screenshot(page: Page, name: string, forDocs = false): Promise<void> {
-  const file = await screenshotPage(page, `fullstack-${name}`);
-  if (forDocs) {
-    mkdirSync(docsScreenshots, { recursive: true });
-    copyFileSync(file, path.join(docsScreenshots, path.basename(file)));
-  }
+  if (forDocs) await docsScreenshot(page, `fullstack-${name}`);
+  else await screenshotPage(page, `fullstack-${name}`);
 }
 
 describeFullStack(
@@ -84,7 +76,7 @@ describeFullStack(
 
     // Shared between the steps, in order.
     let shown: ShownSlice;
-    let segment: OhifSegment;
+    let segment: SegmentInfo;
     let labelledVoxels: number;
     let model: { name: string; version: string; family: string; fixture?: boolean };
 
@@ -167,14 +159,10 @@ describeFullStack(
 
     it('One-Click Segmentation, then a click in the liver, write a SAM2 mask into the labelmap', async () => {
       const { page } = viewer;
-      await lastOutcome(page, true);
+      await clearOutcome(page);
       let started = Date.now();
       await viewer.toolbarButton(`${BUTTON_IDS.oneClick}-btn`).click();
-      const oneClick = await pollUntil(
-        () => lastOutcome(page),
-        (o) => o !== undefined,
-        { what: 'the One-Click Segmentation result', timeoutMs: 40000 },
-      );
+      const oneClick = await waitForOutcome(page, 40000);
       timings.fullStackOneClickMs = Date.now() - started;
       expect(oneClick).toMatchObject({ status: 'written' });
 
@@ -182,24 +170,20 @@ describeFullStack(
       expect(segments).toHaveLength(1);
       segment = segments[0];
       expect(segment).toMatchObject({ label: context.segmentLabel, color: context.color });
-      const afterOneClick = await labelmapSlice(page, segment.segmentIndex, LIVER_POINT);
+      const afterOneClick = await segmentSlice(page, segment.segmentIndex);
       expect(afterOneClick.voxels).toBeGreaterThan(0);
 
       // One-Click left the prompt tool active: a click on the liver is a positive point prompt.
-      await lastOutcome(page, true);
+      await clearOutcome(page);
       const target = await slicePixelToPage(page, ...LIVER_POINT);
       started = Date.now();
       await page.mouse.click(target.x, target.y);
-      const click = await pollUntil(
-        () => lastOutcome(page),
-        (o) => o !== undefined,
-        { what: 'the point prompt result', timeoutMs: 40000 },
-      );
+      const click = await waitForOutcome(page, 40000);
       timings.fullStackPointPromptMs = Date.now() - started;
       expect(click).toMatchObject({ status: 'written' });
-      const afterClick = await labelmapSlice(page, segment.segmentIndex, LIVER_POINT);
+      const afterClick = await segmentSlice(page, segment.segmentIndex);
       expect(afterClick.voxels).toBeGreaterThan(0);
-      expect(afterClick.atPoint).toBe(true);
+      expect(hasPixel(afterClick, LIVER_POINT)).toBe(true);
       labelledVoxels = afterClick.voxels;
       await page.mouse.move(5, 5);
       await screenshot(page, 'sam2-result', true);
