@@ -1,25 +1,4 @@
-/** Test helpers: a column-major COCO RLE encoder (the service's format) and small fakes. */
-import type { Rle } from '../src/api/types';
-
-/** Encodes a row-major mask the way the service does: column-major runs, zeros first. */
-export function encodeRle(mask: Uint8Array, width: number, height: number): Rle {
-  const counts: number[] = [];
-  let current = 0;
-  let run = 0;
-  for (let x = 0; x < width; x++) {
-    for (let y = 0; y < height; y++) {
-      const v = mask[y * width + x] ? 1 : 0;
-      if (v !== current) {
-        counts.push(run);
-        run = 0;
-        current = v;
-      }
-      run++;
-    }
-  }
-  counts.push(run);
-  return { size: [height, width], counts };
-}
+/** Test helpers: small fakes and a deterministic random generator. */
 
 /** Deterministic pseudo-random generator (xorshift32). */
 export function random(seed = 1): () => number {

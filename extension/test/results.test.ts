@@ -4,7 +4,8 @@ import { chooseMask } from '../src/labelmap/maskChoice';
 import { continuesSession, nextPrompts, toPrompts } from '../src/tools/promptSession';
 import type { PromptSession } from '../src/tools/promptSession';
 import { describeError, describeSuccess } from '../src/ui/messages';
-import { encodeRle } from './helpers';
+// The service's own encoder: the extension's decoder is tested against exactly what the service sends.
+import { encodeRle } from '../../sam2-service/src/mask/rle';
 
 function rectMask(
   w: number,
@@ -17,7 +18,7 @@ function rectMask(
 ): MaskResult {
   const m = new Uint8Array(w * h);
   for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) m[x + y * w] = 1;
-  return { rle: encodeRle(m, w, h), score, area: (x1 - x0 + 1) * (y1 - y0 + 1), bbox: [x0, y0, x1, y1] };
+  return { rle: encodeRle(m, h, w), score, area: (x1 - x0 + 1) * (y1 - y0 + 1), bbox: [x0, y0, x1, y1] };
 }
 
 describe('chooseMask', () => {

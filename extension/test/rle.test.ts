@@ -1,5 +1,7 @@
 import { decodeRle, maskArea, rleContains, RleError } from '../src/labelmap/rle';
-import { encodeRle, random } from './helpers';
+// The service's own encoder: the extension's decoder is tested against exactly what the service sends.
+import { encodeRle } from '../../sam2-service/src/mask/rle';
+import { random } from './helpers';
 
 describe('decodeRle (column-major COCO RLE → row-major labelmap order)', () => {
   it('decodes the docs/api.md example: columns 2–5 × rows 3–6 of an 8 × 8 slice', () => {
@@ -34,7 +36,7 @@ describe('decodeRle (column-major COCO RLE → row-major labelmap order)', () =>
     ]) {
       const mask = new Uint8Array(w * h);
       for (let i = 0; i < mask.length; i++) mask[i] = rnd() < 0.3 ? 1 : 0;
-      expect(decodeRle(encodeRle(mask, w, h))).toEqual(mask);
+      expect(decodeRle(encodeRle(mask, h, w))).toEqual(mask);
     }
   });
 

@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { spawnWithLogs } from './loggedProcess';
 
 /** The built service entry point (this file runs from scripts/lib or dist/scripts/lib). */
 const entry = path.resolve(
@@ -23,28 +24,14 @@ export interface ServiceProcess {
 
 /** Starts the service with a clean environment plus `env` (SAM2_MODEL_DIR is required). */
 export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [entry], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      SAM2_HOST: '127.0.0.1',
-      SAM2_PORT: '0',
-      SAM2_LOG_LEVEL: 'info',
-      SAM2_WORKERS: '1',
-      SAM2_THREADS: '1',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { child, logs } = spawnWithLogs(entry, {
+    SAM2_HOST: '127.0.0.1',
+    SAM2_PORT: '0',
+    SAM2_LOG_LEVEL: 'info',
+    SAM2_WORKERS: '1',
+    SAM2_THREADS: '1',
+    ...env,
   });
-  const logs: string[] = [];
-  let buffered = '';
-  const onData = (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    logs.push(...lines.filter(Boolean));
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
 
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`service did not start:\n${logs.join('\n')}`)), 20000);

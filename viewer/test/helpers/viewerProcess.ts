@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { spawnWithLogs } from '../../../sam2-service/scripts/lib/loggedProcess';
 
 /** The built viewer server entry point. */
 const entry = path.resolve(__dirname, '..', '..', 'dist', 'src', 'index.js');
@@ -29,20 +30,7 @@ function parse(line: string): Record<string, unknown> | undefined {
 
 /** Starts the viewer with a clean environment plus `env`; resolves once it listens. */
 export async function startViewerProcess(env: Record<string, string> = {}): Promise<ViewerProcess> {
-  const child = spawn(process.execPath, [entry], {
-    env: { PATH: process.env.PATH ?? '', VIEWER_HOST: '127.0.0.1', VIEWER_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: string[] = [];
-  let buffered = '';
-  const onData = (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    logs.push(...lines.filter(Boolean));
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
+  const { child, logs } = spawnWithLogs(entry, { VIEWER_HOST: '127.0.0.1', VIEWER_PORT: '0', ...env });
 
   const waitForLog = (match: (line: Record<string, unknown>) => boolean, timeoutMs = 60000) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
