@@ -20,7 +20,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const runtime = await ModelRuntime.start(config, logger, metrics);
   const segmenter = new Segmenter(config, runtime, metrics);
   const app = createApp({ config, logger, metrics, runtime, segmenter, startedAt: Date.now() });
-  const server = http.createServer(app.callback());
+  const handler = app.callback();
+  const server = http.createServer(handler);
+  // `Expect: 100-continue` goes to the app too: the body reader sends 100 only for a body it will read,
+  // so a refused request (401, 413 by Content-Length, 415) is answered at once without inviting the body.
+  server.on('checkContinue', handler);
   // Slow clients must not hold sockets forever; the inference time limit is separate.
   server.requestTimeout = config.requestTimeoutMs + 30000;
   server.keepAliveTimeout = 65000;

@@ -36,3 +36,35 @@ export class ApiError extends Error {
 export function invalidField(field: string, message: string, extra: Record<string, unknown> = {}): ApiError {
   return new ApiError('INVALID_REQUEST', `${field}: ${message}`, { field, ...extra });
 }
+
+/** What a client may see of a 5xx: a fixed reason, and only details that reveal nothing internal. */
+const publicServerErrors: Partial<Record<ErrorCode, { message: string; details: string[] }>> = {
+  INTERNAL: { message: 'internal error', details: [] },
+  MODEL_UNAVAILABLE: {
+    message: 'the segmentation model is not available (loading, missing, failed to load or disabled)',
+    details: ['state'],
+  },
+  WORKER_CRASHED: {
+    message: 'the inference worker stopped while handling this request; retry',
+    details: [],
+  },
+  TIMEOUT: { message: 'segmentation took longer than the time limit', details: ['timeout_ms'] },
+};
+
+/**
+ * The `{code, message, details}` sent to the client. 4xx errors describe the client's own input and go
+ * out as they are; 5xx errors get a generic message and allow-listed details, since their internal
+ * message may hold filesystem paths or ONNX Runtime internals (the log keeps those).
+ */
+export function publicError(error: ApiError): {
+  code: ErrorCode;
+  message: string;
+  details: Record<string, unknown>;
+} {
+  if (error.status < 500) return { code: error.code, message: error.message, details: error.details ?? {} };
+  const known = publicServerErrors[error.code] ?? { message: 'internal error', details: [] };
+  const details = Object.fromEntries(
+    known.details.filter((k) => error.details?.[k] !== undefined).map((k) => [k, error.details![k]]),
+  );
+  return { code: error.code, message: known.message, details };
+}

@@ -1,23 +1,36 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type Koa from 'koa';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { ApiError } from './apiError';
+import { ApiError, publicError } from './apiError';
 
 export interface State {
   requestId: string;
   log: Logger;
+  /** The parsed JSON body (jsonBody middleware). */
+  body?: unknown;
 }
 
-/** Request id (echoed as X-Request-Id), one access-log line and the request counter per request. */
+/**
+ * Our own request id (echoed as X-Request-Id), one access-log line and the request counter per request,
+ * and the headers every answer carries. A client's X-Request-Id is untrusted text: the log gets only a
+ * short SHA-256 of it (`client_req_sha256`), so a client can still find its request by hashing its id.
+ */
 export function requestContext(logger: Logger, metrics: Metrics): Koa.Middleware<State> {
   return async (ctx, next) => {
-    const incoming = ctx.get('X-Request-Id');
-    const requestId = /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    const requestId = randomUUID();
+    const clientId = ctx.get('X-Request-Id');
     ctx.state.requestId = requestId;
-    ctx.state.log = logger.child({ reqId: requestId });
+    ctx.state.log = logger.child({
+      reqId: requestId,
+      ...(clientId ? { client_req_sha256: sha256(clientId).slice(0, 16) } : {}),
+    });
     ctx.set('X-Request-Id', requestId);
+    // Answers are per-request JSON (or metrics): never to be sniffed as another type, nor cached.
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Cache-Control', 'no-store');
     const start = performance.now();
     try {
       await next();
@@ -33,7 +46,12 @@ export function requestContext(logger: Logger, metrics: Metrics): Koa.Middleware
   };
 }
 
-/** Every failure becomes `{error: {code, message, details}}`; unexpected ones are 500 and logged. */
+/**
+ * Every failure becomes `{error: {code, message, details}}`. 4xx are the client's (logged at info);
+ * 5xx public bodies are generic and their internal message goes only to the log (error for INTERNAL,
+ * warn otherwise). An answer given before the request body was fully read closes the connection, so
+ * unread body bytes can never be taken for the next request on a keep-alive connection.
+ */
 export function errorHandler(): Koa.Middleware<State> {
   return async (ctx, next) => {
     try {
@@ -43,52 +61,63 @@ export function errorHandler(): Koa.Middleware<State> {
       }
     } catch (error) {
       const apiError = toApiError(error);
-      if (apiError.status >= 500 && apiError.code === 'INTERNAL') {
-        ctx.state.log?.error(
-          { err: { message: (error as Error).message, stack: (error as Error).stack } },
-          'unhandled error',
-        );
-      }
+      logFailure(ctx.state.log, apiError, error);
       ctx.status = apiError.status;
       if (apiError.retryAfterS !== undefined) ctx.set('Retry-After', String(apiError.retryAfterS));
       if (apiError.status === 401) ctx.set('WWW-Authenticate', 'Bearer realm="sam2"');
-      ctx.body = {
-        error: { code: apiError.code, message: apiError.message, details: apiError.details ?? {} },
-      };
+      if (!ctx.req.complete) {
+        ctx.set('Connection', 'close');
+        discardBody(ctx.req);
+      }
+      ctx.body = { error: publicError(apiError) };
     }
   };
 }
 
-/** Errors thrown by the body parser carry an HTTP status and a `type`. */
+function logFailure(log: Logger | undefined, apiError: ApiError, error: unknown): void {
+  if (!log) return;
+  const { code, message, details } = apiError;
+  if (apiError.status < 500) {
+    log.info({ code, field: details?.field }, 'request refused');
+  } else if (code === 'INTERNAL') {
+    const e = error as Error;
+    log.error({ code, err: { message: e?.message, stack: e?.stack }, details }, 'unhandled error');
+  } else {
+    log.warn({ code, reason: message, details }, 'request failed');
+  }
+}
+
+/** Reads and drops what is left of a body nobody will parse, until the connection closes. */
+function discardBody(req: IncomingMessage): void {
+  req.unpipe();
+  req.on('error', () => undefined);
+  req.resume();
+}
+
+/** Errors from Koa or the router carry an HTTP status; anything else is a 500. */
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  const e = error as { status?: number; type?: string; message?: string; limit?: number };
-  if (e?.status === 413 || e?.type === 'entity.too.large') {
-    return new ApiError('PAYLOAD_TOO_LARGE', `request body is larger than ${e.limit ?? 'the limit'} bytes`, {
-      field: 'body',
-      limit_bytes: e.limit,
-    });
-  }
-  if (e?.status === 400 && (e.type === 'entity.parse.failed' || /JSON/i.test(e.message ?? ''))) {
-    return new ApiError('INVALID_REQUEST', 'body: is not valid JSON', { field: 'body' });
-  }
-  if (e?.status === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE', e.message ?? 'unsupported media type');
+  const e = error as { status?: number; message?: string };
   // 501 is the router's answer to a method it does not implement at all (e.g. PROPFIND).
   if (e?.status === 405 || e?.status === 501) return new ApiError('METHOD_NOT_ALLOWED', 'method not allowed');
+  if (e?.status === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'unsupported media type');
   if (e?.status && e.status >= 400 && e.status < 500) {
-    return new ApiError('INVALID_REQUEST', e.message ?? 'invalid request', { field: 'body' });
+    return new ApiError('INVALID_REQUEST', 'invalid request', { field: 'body' });
   }
   return new ApiError('INTERNAL', 'internal error');
 }
 
-/** Bearer token check, constant-time, when SAM2_API_TOKEN is set. */
+/**
+ * Bearer token check when SAM2_API_TOKEN is set. The scheme is case-insensitive and followed by one or
+ * more spaces (RFC 9110 §11.1, RFC 6750 §2.1); the token is compared exactly, in constant time (SHA-256
+ * digests of equal length, so neither content nor length leaks through timing).
+ */
 export function requireToken(token: string | undefined): Koa.Middleware<State> {
-  const expected = token ? Buffer.from(token) : undefined;
+  const expected = token ? sha256Bytes(token) : undefined;
   return async (ctx, next) => {
     if (expected) {
-      const match = /^Bearer (.+)$/.exec(ctx.get('Authorization'));
-      const given = match ? Buffer.from(match[1]) : undefined;
-      if (!given || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      const match = /^bearer +(\S+)$/i.exec(ctx.get('Authorization'));
+      if (!match || !timingSafeEqual(sha256Bytes(match[1]), expected)) {
         throw new ApiError('UNAUTHORIZED', match ? 'bearer token is wrong' : 'bearer token is missing', {
           field: 'Authorization',
         });
@@ -98,14 +127,10 @@ export function requireToken(token: string | undefined): Koa.Middleware<State> {
   };
 }
 
-/** Only JSON bodies are accepted on the API. */
-export function requireJson(): Koa.Middleware<State> {
-  return async (ctx, next) => {
-    if (!ctx.is('application/json')) {
-      throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json', {
-        field: 'Content-Type',
-      });
-    }
-    await next();
-  };
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function sha256Bytes(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }

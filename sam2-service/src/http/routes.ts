@@ -1,20 +1,27 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Router from '@koa/router';
-import bodyParser from 'koa-bodyparser';
 import type { Config } from '../config';
 import type { ModelRuntime } from '../inference/modelRuntime';
 import type { Metrics } from '../metrics';
 import { pixelTypes } from '../image/pixels';
 import { parseSegmentRequest } from '../segmentation/segmentRequest';
 import type { Segmenter } from '../segmentation/segmenter';
-import { type State, requireJson, requireToken } from './middleware';
+import { jsonBody } from './jsonBody';
+import { type State, requireToken } from './middleware';
 
 export const apiVersion = '1.0';
 const serviceVersion: string = JSON.parse(
   readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'),
 ).version;
 const openApiPath = path.join(__dirname, '..', '..', '..', 'openapi.json');
+
+/**
+ * Structure limits of a segmentation body, checked on its bytes before JSON.parse. Depth 4 is the
+ * deepest the request schema goes (body → prompts → points → point); a valid request has at most a few
+ * hundred values (64 points × 4 plus the top-level fields), so 4096 leaves ample room.
+ */
+export const segmentBodyShape = { maxDepth: 4, maxValues: 4096 } as const;
 
 export interface RouteDeps {
   config: Config;
@@ -31,13 +38,12 @@ export function createRouter(deps: RouteDeps): Router<State> {
   router.post(
     '/api/segmentation/sam2',
     requireToken(config.apiToken),
-    requireJson(),
-    bodyParser({ enableTypes: ['json'], jsonLimit: String(config.maxBodyBytes), strict: true }),
+    jsonBody({ limitBytes: config.maxBodyBytes, ...segmentBodyShape }),
     async (ctx) => {
       const end = metrics.requestSeconds.startTimer();
       let outcome = 'error';
       try {
-        const request = parseSegmentRequest(ctx.request.body, config.maxImageSide);
+        const request = parseSegmentRequest(ctx.state.body, config.maxImageSide);
         const response = await segmenter.segment(request, ctx.state.log);
         outcome = response.cached
           ? 'result_cached'

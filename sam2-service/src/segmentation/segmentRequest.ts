@@ -4,7 +4,7 @@ import { pixelTypes } from '../image/pixels';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
-const point = z.object({
+const point = z.strictObject({
   x: finite,
   y: finite,
   label: z.union([z.literal(0), z.literal(1)]),
@@ -22,12 +22,12 @@ export const segmentRequestSchema = z
     width: z.number().int().positive().optional(),
     height: z.number().int().positive().optional(),
     rescale: z
-      .object({
+      .strictObject({
         slope: finite.refine((v) => v !== 0, 'must not be 0'),
         intercept: finite,
       })
       .optional(),
-    window: z.object({ center: finite, width: finite.refine((v) => v > 0, 'must be > 0') }).optional(),
+    window: z.strictObject({ center: finite, width: finite.refine((v) => v > 0, 'must be > 0') }).optional(),
     photometric: z.enum(['MONOCHROME1', 'MONOCHROME2']).optional(),
     patient_id: z.string().optional(),
     study_uid: z.string().optional(),
@@ -35,7 +35,7 @@ export const segmentRequestSchema = z
     sop_uid: z.string().optional(),
     slice_index: z.number().int().min(0).optional(),
     prompts: z
-      .object({
+      .strictObject({
         points: z.array(point).max(64).default([]),
         box: z.tuple([finite, finite, finite, finite]).optional(),
       })
@@ -55,11 +55,11 @@ export function parseSegmentRequest(body: unknown, maxImageSide: number): Segmen
   const parsed = segmentRequestSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue.path.length > 0 ? formatPath(issue.path) : 'body';
+    const field = issueField(issue);
     const message =
       issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;
     throw invalidField(field, message, {
-      issues: parsed.error.issues.map((i) => ({ field: formatPath(i.path) || 'body', message: i.message })),
+      issues: parsed.error.issues.map((i) => ({ field: issueField(i), message: i.message })),
     });
   }
   const request = parsed.data;
@@ -79,6 +79,12 @@ export function parseSegmentRequest(body: unknown, maxImageSide: number): Segmen
     }
   }
   return request;
+}
+
+/** The field an issue is about; an unknown key (top level or nested, e.g. `prompts.boxes`) is named itself. */
+function issueField(issue: z.core.$ZodIssue): string {
+  const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
+  return path.length > 0 ? formatPath(path) : 'body';
 }
 
 function formatPath(path: PropertyKey[]): string {

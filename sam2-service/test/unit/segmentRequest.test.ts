@@ -39,7 +39,13 @@ describe('segment request validation', () => {
     [{ ...base, prompts: { points: [{ x: 1, y: 0, label: 2 }] } }, 'prompts.points[0].label'],
     [{ ...base, prompts: { box: [0, 0, 1] } }, 'prompts.box'],
     [{ ...base, image_id: 'abc' }, 'image_id'],
-    [{ ...base, surprise: 1 }, 'body'],
+    [{ ...base, surprise: 1 }, 'surprise'],
+    // Misspelt nested keys are refused by name (before, they were dropped and the request ran automatic mode).
+    [{ ...base, prompts: { boxes: [0, 0, 1, 1] } }, 'prompts.boxes'],
+    [{ ...base, prompts: { point: [{ x: 1, y: 0, label: 1 }] } }, 'prompts.point'],
+    [{ ...base, prompts: { points: [{ x: 1, y: 0, label: 1, lable: 1 }] } }, 'prompts.points[0].lable'],
+    [{ ...base, rescale: { slope: 1, intercept: 0, intercpt: 0 } }, 'rescale.intercpt'],
+    [{ ...base, window: { center: 40, width: 400, widht: 400 } }, 'window.widht'],
     [{ ...base, width: 5000 }, 'width'],
   ])('names the bad field (%#)', (body, field) => {
     expect(fieldOf(() => parseSegmentRequest(body, 4096))).toBe(field);
