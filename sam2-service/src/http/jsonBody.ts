@@ -30,7 +30,14 @@ export function jsonBody(options: JsonBodyOptions): Koa.Middleware<State> {
         field: 'Content-Type',
       });
     }
-    const bytes = await readBody(ctx.req, ctx.res, options.limitBytes);
+    let bytes: Buffer;
+    try {
+      bytes = await readBody(ctx.req, ctx.res, options.limitBytes);
+    } catch (error) {
+      // Part of the body may still be buffered or on the wire: the answer must close the connection.
+      ctx.state.bodyReadFailed = true;
+      throw error;
+    }
     const violation = checkJsonShape(bytes, options);
     if (violation) {
       const what =

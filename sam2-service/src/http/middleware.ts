@@ -11,6 +11,8 @@ export interface State {
   log: Logger;
   /** The parsed JSON body (jsonBody middleware). */
   body?: unknown;
+  /** Reading the body failed part-way (jsonBody middleware): unread bytes may remain. */
+  bodyReadFailed?: boolean;
 }
 
 /**
@@ -49,8 +51,9 @@ export function requestContext(logger: Logger, metrics: Metrics): Koa.Middleware
 /**
  * Every failure becomes `{error: {code, message, details}}`. 4xx are the client's (logged at info);
  * 5xx public bodies are generic and their internal message goes only to the log (error for INTERNAL,
- * warn otherwise). An answer given before the request body was fully read closes the connection, so
- * unread body bytes can never be taken for the next request on a keep-alive connection.
+ * warn otherwise). An answer given before the request body was fully read (or after reading it failed)
+ * closes the connection, so unread body bytes can never stall or be taken for the next request on a
+ * keep-alive connection.
  */
 export function errorHandler(): Koa.Middleware<State> {
   return async (ctx, next) => {
@@ -65,7 +68,7 @@ export function errorHandler(): Koa.Middleware<State> {
       ctx.status = apiError.status;
       if (apiError.retryAfterS !== undefined) ctx.set('Retry-After', String(apiError.retryAfterS));
       if (apiError.status === 401) ctx.set('WWW-Authenticate', 'Bearer realm="sam2"');
-      if (!ctx.req.complete) {
+      if (!ctx.req.complete || ctx.state.bodyReadFailed) {
         ctx.set('Connection', 'close');
         discardBody(ctx.req);
       }
