@@ -6,6 +6,13 @@ export interface JsonShapeLimits {
   maxValues: number;
 }
 
+/**
+ * Structure limits of a segmentation body. Depth 4 is the deepest the request schema goes
+ * (body → prompts → points → point); a valid request has at most a few hundred values (64 points × 4
+ * plus the top-level fields), so 4096 leaves ample room while JSON.parse of that many is instant.
+ */
+export const segmentBodyShape: JsonShapeLimits = { maxDepth: 4, maxValues: 4096 };
+
 /** Why a JSON text was refused: too deep or too many values. */
 export interface JsonShapeViolation {
   limit: 'depth' | 'values';

@@ -8,6 +8,7 @@ import { pixelTypes } from '../image/pixels';
 import { parseSegmentRequest } from '../segmentation/segmentRequest';
 import type { Segmenter } from '../segmentation/segmenter';
 import { jsonBody } from './jsonBody';
+import { segmentBodyShape } from './jsonShape';
 import { type State, requireToken } from './middleware';
 
 export const apiVersion = '1.0';
@@ -15,13 +16,6 @@ const serviceVersion: string = JSON.parse(
   readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'),
 ).version;
 const openApiPath = path.join(__dirname, '..', '..', '..', 'openapi.json');
-
-/**
- * Structure limits of a segmentation body, checked on its bytes before JSON.parse. Depth 4 is the
- * deepest the request schema goes (body → prompts → points → point); a valid request has at most a few
- * hundred values (64 points × 4 plus the top-level fields), so 4096 leaves ample room.
- */
-export const segmentBodyShape = { maxDepth: 4, maxValues: 4096 } as const;
 
 export interface RouteDeps {
   config: Config;
