@@ -47,14 +47,16 @@ export const segmentRequestSchema = z
 
 export type SegmentRequest = z.infer<typeof segmentRequestSchema>;
 
-/** Validates the body; a failure is a 400 naming the first bad field. */
+/** Validates the body; a failure is a 400 naming the first unknown key, else the first bad field. */
 export function parseSegmentRequest(body: unknown, maxImageSide: number): SegmentRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw invalidField('body', 'must be a JSON object');
   }
   const parsed = segmentRequestSchema.safeParse(body);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    // A misspelt key also leaves its right name missing: name the misspelling, it is the cause.
+    const issues = parsed.error.issues;
+    const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
     const field = issueField(issue);
     const message =
       issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;

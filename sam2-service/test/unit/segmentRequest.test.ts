@@ -46,6 +46,9 @@ describe('segment request validation', () => {
     [{ ...base, prompts: { points: [{ x: 1, y: 0, label: 1, lable: 1 }] } }, 'prompts.points[0].lable'],
     [{ ...base, rescale: { slope: 1, intercept: 0, intercpt: 0 } }, 'rescale.intercpt'],
     [{ ...base, window: { center: 40, width: 400, widht: 400 } }, 'window.widht'],
+    // The misspelling is named even though it also leaves the right key missing.
+    [{ ...base, prompts: { points: [{ x: 1, y: 0, lable: 1 }] } }, 'prompts.points[0].lable'],
+    [{ ...base, window: { center: 40, widht: 400 } }, 'window.widht'],
     [{ ...base, width: 5000 }, 'width'],
   ])('names the bad field (%#)', (body, field) => {
     expect(fieldOf(() => parseSegmentRequest(body, 4096))).toBe(field);
