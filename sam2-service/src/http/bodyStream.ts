@@ -22,7 +22,11 @@ export const supportedCodings = Object.keys(decoders);
  *   labelled gzip/deflate/br) or the client closes the connection before the body is complete.
  * The body may not be fully read after a failure: the error handler then closes the connection.
  */
-export async function readBody(req: IncomingMessage, res: ServerResponse, limitBytes: number): Promise<Buffer> {
+export async function readBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limitBytes: number,
+): Promise<Buffer> {
   const coding = contentCoding(req.headers['content-encoding']);
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limitBytes) throw tooLarge(limitBytes);
@@ -67,7 +71,12 @@ function tooLarge(limitBytes: number): ApiError {
 }
 
 /** Reads `source` (the request, or its decoder) to the end; rejects on the first client-caused problem. */
-function collect(req: IncomingMessage, source: Readable, limitBytes: number, coding: string): Promise<Buffer> {
+function collect(
+  req: IncomingMessage,
+  source: Readable,
+  limitBytes: number,
+  coding: string,
+): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;

@@ -22,7 +22,11 @@ export interface RawOptions {
  * server closes the connection or `waitMs` passes. A reset after the server has answered is normal for
  * a refused body and is reported as a close.
  */
-export function rawExchange(port: number, request: Buffer | string, options: RawOptions): Promise<RawExchange> {
+export function rawExchange(
+  port: number,
+  request: Buffer | string,
+  options: RawOptions,
+): Promise<RawExchange> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     let text = '';
@@ -55,7 +59,10 @@ export function headersOf(text: string, status: number): Record<string, string> 
   const start = text.indexOf(`HTTP/1.1 ${status} `);
   if (start < 0) return {};
   const end = text.indexOf('\r\n\r\n', start);
-  const lines = text.slice(start, end < 0 ? undefined : end).split('\r\n').slice(1);
+  const lines = text
+    .slice(start, end < 0 ? undefined : end)
+    .split('\r\n')
+    .slice(1);
   return Object.fromEntries(
     lines.map((line) => {
       const colon = line.indexOf(':');

@@ -156,10 +156,21 @@ describe('service API (FIXTURE model, real HTTP)', () => {
       [{ point: [{ x: 64, y: 64, label: 1 }] }, 'prompts.point'],
       [{ points: [{ x: 64, y: 64, lable: 1 }] }, 'prompts.points[0].lable'],
     ])('a misspelt prompt key is refused, not run as automatic mode (%#)', (prompts, field) =>
-      expectError({ ...body, prompts }, 400, 'INVALID_REQUEST', field));
+      expectError({ ...body, prompts }, 400, 'INVALID_REQUEST', field),
+    );
     it('a misspelt rescale or window key is refused', async () => {
-      await expectError({ ...body, rescale: { slope: 1, intercep: 0 } }, 400, 'INVALID_REQUEST', 'rescale.intercep');
-      await expectError({ ...body, window: { center: 40, widht: 400 } }, 400, 'INVALID_REQUEST', 'window.widht');
+      await expectError(
+        { ...body, rescale: { slope: 1, intercep: 0 } },
+        400,
+        'INVALID_REQUEST',
+        'rescale.intercep',
+      );
+      await expectError(
+        { ...body, window: { center: 40, widht: 400 } },
+        400,
+        'INVALID_REQUEST',
+        'window.widht',
+      );
     });
     it('invalid JSON', () => expectError('{"width": ', 400, 'INVALID_REQUEST', 'body'));
     it('a body that is not JSON', async () => {

@@ -78,7 +78,9 @@ describe('what the service exposes (FIXTURE model, real HTTP)', () => {
     expect(line).toMatchObject({ client_req_sha256: hash, status: 200 });
     expect(service.logs.join('\n')).not.toContain(clientId);
     // Log injection attempts are never echoed either.
-    const hostile = await postSegment(service.url, request, { 'X-Request-Id': 'x","level":60,"msg":"forged' });
+    const hostile = await postSegment(service.url, request, {
+      'X-Request-Id': 'x","level":60,"msg":"forged',
+    });
     expect(hostile.headers.get('x-request-id')).toMatch(uuid);
     await logsOf(service, hostile.headers.get('x-request-id'));
     expect(service.logs.join('\n')).not.toContain('forged');
@@ -115,6 +117,10 @@ describe('a 503 tells the client no internals (broken model in a temporary folde
     expect(text).not.toMatch(/onnx|protobuf|\/tmp|sam2-secret-path/i);
     const reqId = res.headers.get('x-request-id');
     const logged = (await logsOf(service, reqId)).find((l) => l.code);
-    expect(logged).toMatchObject({ level: 40, code: 'MODEL_UNAVAILABLE', reason: expect.stringMatching(/failed to load/) });
+    expect(logged).toMatchObject({
+      level: 40,
+      code: 'MODEL_UNAVAILABLE',
+      reason: expect.stringMatching(/failed to load/),
+    });
   });
 });

@@ -26,7 +26,9 @@ async function segmentStatusCounts(url: string): Promise<Record<string, number>>
 async function waitForPostLogs(service: ServiceProcess, count: number): Promise<string[]> {
   const deadline = Date.now() + hangMs;
   for (;;) {
-    const lines = service.logs.filter((l) => /"msg":"request"/.test(l) && l.includes(`"route":"${segmentPath}"`));
+    const lines = service.logs.filter(
+      (l) => /"msg":"request"/.test(l) && l.includes(`"route":"${segmentPath}"`),
+    );
     if (lines.length >= count || Date.now() > deadline) return lines;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -86,7 +88,10 @@ describe('request bodies (SAM2_MAX_BODY=64kb, real HTTP and raw sockets)', () =>
       const res = await post(service.url, JSON.stringify(request), { 'Content-Encoding': coding });
       expect(res.status).toBe(415);
       const body = (await res.json()) as any;
-      expect(body.error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', details: { field: 'Content-Encoding' } });
+      expect(body.error).toMatchObject({
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        details: { field: 'Content-Encoding' },
+      });
     }
   });
 
@@ -121,9 +126,13 @@ describe('request bodies (SAM2_MAX_BODY=64kb, real HTTP and raw sockets)', () =>
         ...extra,
       });
       // Half the body, then the client goes away.
-      await rawExchange(service.port, Buffer.concat([Buffer.from(head), body.subarray(0, body.length >> 1)]), {
-        waitMs: 300,
-      });
+      await rawExchange(
+        service.port,
+        Buffer.concat([Buffer.from(head), body.subarray(0, body.length >> 1)]),
+        {
+          waitMs: 300,
+        },
+      );
     }
     const lines = (await waitForPostLogs(service, before + 2)).slice(before);
     expect(lines).toHaveLength(2);
@@ -139,9 +148,13 @@ describe('request bodies (SAM2_MAX_BODY=64kb, real HTTP and raw sockets)', () =>
         'Content-Type': 'application/json',
         'Transfer-Encoding': 'chunked',
       });
-      const res = await rawExchange(service.port, Buffer.concat([Buffer.from(head), chunked(body), Buffer.from(next)]), {
-        waitMs: hangMs,
-      });
+      const res = await rawExchange(
+        service.port,
+        Buffer.concat([Buffer.from(head), chunked(body), Buffer.from(next)]),
+        {
+          waitMs: hangMs,
+        },
+      );
       expect(res.statuses[0]).toBe(413);
       expect(headersOf(res.text, 413).connection).toBe('close');
       expect(res.closedByServer).toBe(true);
@@ -155,9 +168,13 @@ describe('request bodies (SAM2_MAX_BODY=64kb, real HTTP and raw sockets)', () =>
         'Content-Encoding': 'gzip',
         'Content-Length': body.length,
       });
-      const res = await rawExchange(service.port, Buffer.concat([Buffer.from(head), body, Buffer.from(next)]), {
-        waitMs: hangMs,
-      });
+      const res = await rawExchange(
+        service.port,
+        Buffer.concat([Buffer.from(head), body, Buffer.from(next)]),
+        {
+          waitMs: hangMs,
+        },
+      );
       expect(res.statuses[0]).toBe(413);
       expect(res.closedByServer).toBe(true);
     });
@@ -169,9 +186,13 @@ describe('request bodies (SAM2_MAX_BODY=64kb, real HTTP and raw sockets)', () =>
         'Content-Encoding': 'compress',
         'Content-Length': body.length,
       });
-      const res = await rawExchange(service.port, Buffer.concat([Buffer.from(head), body, Buffer.from(next)]), {
-        waitMs: hangMs,
-      });
+      const res = await rawExchange(
+        service.port,
+        Buffer.concat([Buffer.from(head), body, Buffer.from(next)]),
+        {
+          waitMs: hangMs,
+        },
+      );
       expect(res.statuses[0]).toBe(415);
       expect(res.closedByServer).toBe(true);
     });
