@@ -22,7 +22,9 @@ export function bodyBytesForSide(side: number, bytesPerPixel = largestBytesPerPi
 
 /** The largest side whose slices of every pixel type fit in `bodyBytes` (0 when none does). */
 export function largestSideForBody(bodyBytes: number): number {
-  let side = Math.floor(Math.sqrt(Math.max(0, bodyBytes - jsonOverheadBytes) * 0.75 / largestBytesPerPixel));
+  let side = Math.floor(
+    Math.sqrt((Math.max(0, bodyBytes - jsonOverheadBytes) * 0.75) / largestBytesPerPixel),
+  );
   while (side > 0 && bodyBytesForSide(side) > bodyBytes) side--;
   while (bodyBytesForSide(side + 1) <= bodyBytes) side++;
   return side;

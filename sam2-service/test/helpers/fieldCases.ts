@@ -7,7 +7,9 @@ export const fieldCasesDir = process.env.FIELD_CASES_DIR ?? path.resolve(sharedD
 export const hasFieldCases = existsSync(fieldCasesDir);
 
 if (!hasFieldCases) {
-  console.warn(`Field cases not found at ${fieldCasesDir}: the tests that need them are skipped (set FIELD_CASES_DIR).`);
+  console.warn(
+    `Field cases not found at ${fieldCasesDir}: the tests that need them are skipped (set FIELD_CASES_DIR).`,
+  );
 }
 
 /** `describe` when the field cases are present, otherwise `describe.skip` (with the warning above). */

@@ -41,12 +41,15 @@ describe('default limits agree with each other (field case c08, FIXTURE model, r
     expect(info.capabilities.max_body_bytes).toBeGreaterThan(89_478_488);
   });
 
-  it.each(['uint16', 'float32'] as const)('accepts a slice of the advertised side as %s (200, not 413)', async (type) => {
-    const res = await postSegment(service.url, discBody(side, type));
-    expect(res.status).toBe(200);
-    expect(res.body.masks[0].rle.size).toEqual([side, side]);
-    expect(res.body.masks[0].area).toBeGreaterThan(0);
-  });
+  it.each(['uint16', 'float32'] as const)(
+    'accepts a slice of the advertised side as %s (200, not 413)',
+    async (type) => {
+      const res = await postSegment(service.url, discBody(side, type));
+      expect(res.status).toBe(200);
+      expect(res.body.masks[0].rle.size).toEqual([side, side]);
+      expect(res.body.masks[0].area).toBeGreaterThan(0);
+    },
+  );
 
   it.each([
     ['width', side + 1, 8],

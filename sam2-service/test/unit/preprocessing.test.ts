@@ -81,9 +81,9 @@ describe('toDisplayImage (windowing)', () => {
     });
     expect([...gray]).toEqual([0, 0, 64, 191, 255, 255, 255]);
     // The default function is LINEAR.
-    expect([...toDisplayImage(pixels, { window: { center: 40, width: 401 }, alreadyWindowed: false }).gray]).toEqual(
-      [...toDisplayImage(pixels, { window, alreadyWindowed: false }).gray],
-    );
+    expect([
+      ...toDisplayImage(pixels, { window: { center: 40, width: 401 }, alreadyWindowed: false }).gray,
+    ]).toEqual([...toDisplayImage(pixels, { window, alreadyWindowed: false }).gray]);
   });
 
   it('LINEAR_EXACT (C.11.2.1.3.2), w = 400: linear from -160 to 240', () => {

@@ -59,10 +59,12 @@ describe('segment request validation', () => {
       expect(request.window?.voi_lut_function).toBe(voi_lut_function);
     }
     const narrow = { center: 40, width: 0.5 };
-    expect(parseSegmentRequest({ ...base, window: { ...narrow, voi_lut_function: 'SIGMOID' } }, 4096).window)
-      .toBeDefined();
     expect(
-      parseSegmentRequest({ ...base, window: { ...narrow, voi_lut_function: 'LINEAR_EXACT' } }, 4096).window?.width,
+      parseSegmentRequest({ ...base, window: { ...narrow, voi_lut_function: 'SIGMOID' } }, 4096).window,
+    ).toBeDefined();
+    expect(
+      parseSegmentRequest({ ...base, window: { ...narrow, voi_lut_function: 'LINEAR_EXACT' } }, 4096).window
+        ?.width,
     ).toBe(0.5);
   });
 
