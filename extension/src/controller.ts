@@ -375,6 +375,7 @@ export class Sam2Controller implements PromptToolHandlers {
           rescaleFallback: slice.rescaleFallback,
           window,
           photometric: slice.photometric,
+          invert: slice.invert,
           identity: slice.identity,
           prompts: toPrompts(prompts),
         },

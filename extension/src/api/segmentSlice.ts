@@ -20,7 +20,7 @@ export async function segmentSlice(
   cache: ImageIdCache,
   client: Sam2ClientOptions,
 ): Promise<SegmentResponse> {
-  const key = encodingKey(input.sliceImageId, input.window, input.photometric);
+  const key = encodingKey(input.sliceImageId, input.window, input.photometric, input.invert);
   const send = (cachedImageId?: string) =>
     sam2Segment(buildSegmentRequest({ ...input, cachedImageId }), client);
   const cachedImageId = cache.get(key);
