@@ -24,14 +24,16 @@ import { invertFieldCase } from '../helpers/testData';
 import { OhifViewerPage } from '../helpers/viewerPage';
 
 const describeWithCase = existsSync(invertFieldCase.file) ? describeInBrowser : describe.skip;
-if (!existsSync(invertFieldCase.file)) console.warn(`Field case b03 not found at ${invertFieldCase.file}: skipped.`);
+if (!existsSync(invertFieldCase.file))
+  console.warn(`Field case b03 not found at ${invertFieldCase.file}: skipped.`);
 
 type Json = Record<string, unknown> & { window?: Record<string, unknown> };
 
 /** The segmentation requests the page sends and the service's answers, as the network carries them. */
 function captureSegmentCalls(page: Page): { bodies: Json[]; answers: Json[] } {
   const calls = { bodies: [] as Json[], answers: [] as Json[] };
-  const isSegment = (url: string, method: string) => method === 'POST' && url.endsWith('/api/segmentation/sam2');
+  const isSegment = (url: string, method: string) =>
+    method === 'POST' && url.endsWith('/api/segmentation/sam2');
   page.on('request', (request) => {
     if (isSegment(request.url(), request.method())) calls.bodies.push(request.postDataJSON() as Json);
   });
