@@ -127,6 +127,9 @@ describe('derived variables: the image script (sh) and the native renderer agree
     { SAM2_MAX_BODY: '2gb' },
     { SAM2_MAX_BODY: '0' },
     { SAM2_MAX_BODY: '', SAM2_REQUEST_TIMEOUT_MS: '', SAM2_API_TOKEN: '', ORTHANC_USERNAME: '' },
+    { SAM2_MAX_IMAGE_SIDE: '256' },
+    { SAM2_MAX_IMAGE_SIDE: '8192', SAM2_MAX_BODY: '' },
+    { SAM2_MAX_IMAGE_SIDE: '512', SAM2_MAX_BODY: '32mb' },
   ];
   it.each(cases.map((c) => [JSON.stringify(c), c]))('%s', (_name, env) => {
     const fromScript = sourceEnvScript(env);
@@ -156,11 +159,12 @@ describe('derived variables: the image script (sh) and the native renderer agree
     expect(run({ NGINX_LOCAL_RESOLVERS: '10.0.0.2 [::1]' }).stdout).toBe('10.0.0.2 [::1]');
   });
 
-  it('defaults: 32 MiB body limit, 45 s proxy timeout, no bearer token', () => {
+  it('defaults: a body limit that holds a 4096² float32 slice, 45 s proxy timeout, no bearer token', () => {
     expect(deriveNginxVariables({})).toEqual({
       ORTHANC_AUTH_HEADER: `Basic ${Buffer.from('orthanc:').toString('base64')}`,
       SAM2_PROXY_AUTHORIZATION: '',
-      SAM2_NGINX_MAX_BODY: String(32 * 1024 * 1024),
+      // 4 × ceil(4096² × 4 / 3) = 89,478,488 base64 characters + 16 KiB for the rest of the JSON.
+      SAM2_NGINX_MAX_BODY: String(89_478_488 + 16_384),
       SAM2_NGINX_PROXY_TIMEOUT: '45',
     });
   });
@@ -168,6 +172,8 @@ describe('derived variables: the image script (sh) and the native renderer agree
   const bad: [string, NginxDeploymentEnv, RegExp][] = [
     ['a token nginx cannot quote', { SAM2_API_TOKEN: 'a"b$c' }, /SAM2_API_TOKEN may only contain/],
     ['a body size that is not one', { SAM2_MAX_BODY: '32 megabytes' }, /SAM2_MAX_BODY is not a byte size/],
+    ['a side that is not a number', { SAM2_MAX_IMAGE_SIDE: '4k' }, /SAM2_MAX_IMAGE_SIDE is not a number/],
+    ['a side out of range', { SAM2_MAX_IMAGE_SIDE: '9000' }, /SAM2_MAX_IMAGE_SIDE must be 16-8192/],
     ['a timeout that is not a number', { SAM2_REQUEST_TIMEOUT_MS: '30s' }, /SAM2_REQUEST_TIMEOUT_MS is not/],
   ];
   it.each(bad)('both refuse %s', (_name, env, message) => {

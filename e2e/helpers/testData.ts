@@ -20,3 +20,14 @@ export const totalSegExample = {
       .map((f) => path.join(this.dir, f));
   },
 };
+
+/** Field cases (failing real-world inputs) beside the shared data (../shared/field-cases). */
+export const fieldCasesDir = process.env.FIELD_CASES_DIR ?? path.resolve(sharedDataDir, '..', 'field-cases');
+
+/** Field case b03: one 256 × 256 MONOCHROME2 CT slice (slice 276 at half resolution), WC/WW 40/300. */
+export const invertFieldCase = {
+  file: path.join(fieldCasesDir, 'b03-user-invert-ignored', 'monochrome2_256.dcm'),
+  patientName: 'FieldInvert',
+  /** A liver pixel (column, row) named by the field case. */
+  liver: [94, 142] as [number, number],
+};

@@ -11,6 +11,8 @@ export interface Sam2Config {
   segmentUrl: string;
   /** Readiness endpoint polled to enable the button; default `${apiBase}/readyz`. */
   readyUrl: string;
+  /** Service description with its size limits; default `${apiBase}/info`. */
+  infoUrl: string;
   /** Modalities the button is enabled for (DICOM Modality of the displayed series). */
   modalities: string[];
   /** Time budget for one segmentation, retry included. */
@@ -26,6 +28,7 @@ export const DEFAULT_CONFIG: Sam2Config = {
   apiBase: '/api/segmentation',
   segmentUrl: '/api/segmentation/sam2',
   readyUrl: '/api/segmentation/readyz',
+  infoUrl: '/api/segmentation/info',
   modalities: ['CT'],
   timeoutMs: 30000,
   defaultContext: 'structure',
@@ -53,6 +56,7 @@ export function resolveConfig(raw: unknown): Sam2Config {
     apiBase,
     segmentUrl: typeof r.segmentUrl === 'string' && r.segmentUrl ? r.segmentUrl : `${apiBase}/sam2`,
     readyUrl: typeof r.readyUrl === 'string' && r.readyUrl ? r.readyUrl : `${apiBase}/readyz`,
+    infoUrl: typeof r.infoUrl === 'string' && r.infoUrl ? r.infoUrl : `${apiBase}/info`,
     modalities,
     timeoutMs,
     apiToken: typeof r.apiToken === 'string' && r.apiToken ? r.apiToken : undefined,

@@ -4,9 +4,13 @@
  * bone contrast, whatever window the user is reading in). They mirror the two editors of the original
  * body-composition tool (L3 vertebra, skeletal muscle at L3), plus a generic one.
  */
+import type { VoiLutFunction } from './api/types';
+
 export interface WindowPreset {
   center: number;
   width: number;
+  /** DICOM VOI LUT Function the window is drawn with; absent = LINEAR (presets are LINEAR). */
+  voiLutFunction?: VoiLutFunction;
 }
 
 export interface Sam2Context {

@@ -5,6 +5,7 @@
  * logic lives in api/, imaging/, labelmap/, ui/ and availability/.
  */
 import { Sam2Error } from './api/errors';
+import { fetchServiceLimits, ServiceLimitsCache } from './api/limits';
 import { checkReadiness } from './api/readiness';
 import { ImageIdCache } from './api/request';
 import { segmentSlice } from './api/segmentSlice';
@@ -71,6 +72,7 @@ export class Sam2Controller implements PromptToolHandlers {
   private asking = false;
   private session?: PromptSession;
   private readonly imageIds = new ImageIdCache();
+  private readonly limits = new ServiceLimitsCache(() => fetchServiceLimits(getConfig().infoUrl));
   private poller?: AvailabilityPoller;
   private libsCache?: CornerstoneLibraries;
   private unsubscribes: Array<() => void> = [];
@@ -370,11 +372,13 @@ export class Sam2Controller implements PromptToolHandlers {
     try {
       const response = await segmentSlice(
         {
+          limits: await this.limits.get(),
           sliceImageId: slice.imageId,
           image: slice.image,
           rescaleFallback: slice.rescaleFallback,
           window,
           photometric: slice.photometric,
+          invert: slice.invert,
           identity: slice.identity,
           prompts: toPrompts(prompts),
         },
@@ -466,6 +470,9 @@ export class Sam2Controller implements PromptToolHandlers {
       }
       if (e instanceof Sam2Error && (e.kind === 'network' || e.kind === 'unavailable')) {
         void this.checkAvailabilityNow();
+      }
+      if (e instanceof Sam2Error && e.status !== undefined && (e.status === 413 || e.status === 400)) {
+        this.limits.forget();
       }
       const description =
         e instanceof LockedSegmentError || e instanceof UnsupportedImageError

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { sam2Segment } from '../src/api/client';
 import { Sam2Error } from '../src/api/errors';
 import { checkReadiness } from '../src/api/readiness';
-import { ImageIdCache } from '../src/api/request';
+import { checkBodySize, fetchServiceLimits, requestBodyBytes, ServiceLimitsCache } from '../src/api/limits';
+import { buildSegmentRequest, ImageIdCache } from '../src/api/request';
 import { segmentSlice } from '../src/api/segmentSlice';
 
 type Step = {
@@ -155,7 +156,7 @@ describe('sam2Segment', () => {
     [400, 'INVALID_REQUEST', 'invalid'],
     [401, 'UNAUTHORIZED', 'unauthorized'],
     [404, 'IMAGE_NOT_FOUND', 'image-not-found'],
-    [413, 'PAYLOAD_TOO_LARGE', 'invalid'],
+    [413, 'PAYLOAD_TOO_LARGE', 'too-large'],
     [415, 'UNSUPPORTED_MEDIA_TYPE', 'invalid'],
     [429, 'QUEUE_FULL', 'busy'],
     [500, 'INTERNAL', 'server'],
@@ -337,7 +338,7 @@ describe('segmentSlice (image_id reuse and IMAGE_NOT_FOUND fallback)', () => {
     expect(byId.image_id).toBe(OK.image_id);
     expect(byId.image_data).toBeUndefined();
     expect(again.image_data).toBeDefined();
-    expect(again.window).toEqual({ center: 40, width: 400 });
+    expect(again.window).toEqual({ center: 40, width: 400, voi_lut_function: 'LINEAR' });
     expect(received).toHaveLength(3);
   });
 
@@ -346,5 +347,88 @@ describe('segmentSlice (image_id reuse and IMAGE_NOT_FOUND fallback)', () => {
     const e = await failure(segmentSlice(input, new ImageIdCache(), client()));
     expect(e.kind).toBe('image-not-found');
     expect(received).toHaveLength(1);
+  });
+});
+
+describe('service limits (GET /info) refuse a too-large slice before uploading', () => {
+  const info = (capabilities: Record<string, unknown>) => ({
+    status: 200,
+    body: { service: 'sam2-service', capabilities },
+  });
+  const slice = (columns: number, rows: number) => ({
+    sliceImageId: `dicomfile:${columns}x${rows}`,
+    image: {
+      rows,
+      columns,
+      getPixelData: () => new Int16Array(rows * columns),
+      preScale: { scaled: true },
+    },
+    photometric: 'MONOCHROME2' as const,
+    identity: { slice_index: 0 },
+    prompts: { points: [{ x: 1, y: 1, label: 1 as const }] },
+  });
+  const client = () => ({ url: `${base}/api/segmentation/sam2`, timeoutMs: 3000 });
+
+  it('reads max_image_side and max_body_bytes from /info, and nothing from a foreign answer', async () => {
+    script = [info({ max_image_side: 256, max_body_bytes: 100000 }), { status: 200, body: { hello: 1 } }];
+    await expect(fetchServiceLimits(`${base}/api/segmentation/info`)).resolves.toEqual({
+      maxImageSide: 256,
+      maxBodyBytes: 100000,
+    });
+    await expect(fetchServiceLimits(`${base}/api/segmentation/info`)).resolves.toBeUndefined();
+    await expect(fetchServiceLimits('http://127.0.0.1:1/api/segmentation/info')).resolves.toBeUndefined();
+  });
+
+  it('refuses a slice wider than max_image_side with a clear message and sends nothing', async () => {
+    const e = await failure(
+      segmentSlice(
+        { ...slice(512, 300), limits: { maxImageSide: 256, maxBodyBytes: 1e9 } },
+        new ImageIdCache(),
+        client(),
+      ),
+    );
+    expect(e.kind).toBe('too-large');
+    expect(e.message).toBe('This slice is 512 × 300 pixels; the SAM2 service accepts at most 256 × 256.');
+    expect(received).toHaveLength(0);
+  });
+
+  it('refuses a body over max_body_bytes and sends nothing; one that fits goes out', async () => {
+    // 64 × 64 int16 = 8192 bytes -> 4 × ceil(8192 / 3) = 10,924 base64 characters, plus the other JSON.
+    const limits = { maxImageSide: 4096, maxBodyBytes: 10924 };
+    const e = await failure(segmentSlice({ ...slice(64, 64), limits }, new ImageIdCache(), client()));
+    expect(e.kind).toBe('too-large');
+    expect(e.message).toMatch(
+      /^This slice needs a 0\.0 MB upload; the SAM2 service accepts at most 0\.0 MB\.$/,
+    );
+    expect(received).toHaveLength(0);
+    const fits = { maxImageSide: 4096, maxBodyBytes: 10924 + 1000 };
+    await segmentSlice({ ...slice(64, 64), limits: fits }, new ImageIdCache(), client());
+    expect(received).toHaveLength(1);
+    // The size the check computes is the size that went on the wire.
+    expect(Buffer.byteLength(received[0].body)).toBe(
+      requestBodyBytes(buildSegmentRequest({ ...slice(64, 64) })),
+    );
+  });
+
+  it('counts the body in UTF-8 bytes (a non-ASCII patient name)', () => {
+    const request = { image_data: 'AAAA', patient_id: 'Müller' };
+    expect(requestBodyBytes(request)).toBe(Buffer.byteLength(JSON.stringify(request)));
+    expect(() => checkBodySize({ maxImageSide: 1, maxBodyBytes: 10 }, request)).toThrow(Sam2Error);
+  });
+
+  it('caches the limits and reads them again after forget()', async () => {
+    let loads = 0;
+    const cache = new ServiceLimitsCache(async () => {
+      loads++;
+      return { maxImageSide: 1, maxBodyBytes: 1 };
+    }, 1000);
+    await cache.get(0);
+    await cache.get(500);
+    expect(loads).toBe(1);
+    await cache.get(1500);
+    expect(loads).toBe(2);
+    cache.forget();
+    await cache.get(1600);
+    expect(loads).toBe(3);
   });
 });

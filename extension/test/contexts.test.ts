@@ -94,6 +94,7 @@ describe('resolveConfig (window.config.sam2)', () => {
       apiBase: '/api/segmentation',
       segmentUrl: '/api/segmentation/sam2',
       readyUrl: '/api/segmentation/readyz',
+      infoUrl: '/api/segmentation/info',
       modalities: ['CT'],
       timeoutMs: 30000,
       apiToken: undefined,

@@ -1,7 +1,7 @@
 import { buildSegmentRequest, encodingKey, ImageIdCache } from '../src/api/request';
 import type { ImageLike } from '../src/imaging/pixels';
 import { buildPixelPayload, photometricOf, scalingOf, UnsupportedImageError } from '../src/imaging/pixels';
-import { windowFromVoiRange } from '../src/imaging/window';
+import { displayedInvert, voiLutFunctionOf, windowFromVoiRange } from '../src/imaging/window';
 import { base64ToBytes } from './helpers';
 
 function image(
@@ -79,34 +79,85 @@ describe('pixels', () => {
   });
 });
 
-describe('window from voiRange', () => {
-  it('converts lower/upper to center/width in HU for pre-scaled pixels', () => {
-    expect(windowFromVoiRange({ lower: -160, upper: 240 }, { scaled: true, slope: 1, intercept: 0 })).toEqual(
-      {
-        center: 40,
-        width: 400,
-      },
-    );
+describe('window from voiRange (what Cornerstone draws, as DICOM center/width)', () => {
+  const scaled = { scaled: true, slope: 1, intercept: 0 };
+
+  it('LINEAR: w = upper - lower + 1, c = (lower + upper + 1) / 2', () => {
+    // The DICOM LINEAR ramp (C.11.2.1.2.1) runs from c - 0.5 - (w - 1)/2 = -160 to c - 0.5 + (w - 1)/2 = 240.
+    expect(windowFromVoiRange({ lower: -160, upper: 240 }, scaled)).toEqual({
+      center: 40.5,
+      width: 401,
+      voiLutFunction: 'LINEAR',
+    });
   });
 
-  it('converts a stored-value window to modality units for unscaled pixels', () => {
-    expect(
-      windowFromVoiRange({ lower: 864, upper: 1264 }, { scaled: false, slope: 1, intercept: -1024 }),
-    ).toEqual({
+  it('LINEAR_EXACT: w = upper - lower, c = (lower + upper) / 2', () => {
+    expect(windowFromVoiRange({ lower: -160, upper: 240 }, scaled, 'LINEAR_EXACT')).toEqual({
       center: 40,
       width: 400,
+      voiLutFunction: 'LINEAR_EXACT',
     });
-    expect(windowFromVoiRange({ lower: 0, upper: 100 }, { scaled: false, slope: 2, intercept: 10 })).toEqual({
+  });
+
+  it("SIGMOID: Cornerstone's own toWindowLevel center/width", () => {
+    expect(windowFromVoiRange({ lower: -160, upper: 240 }, scaled, 'SIGMOID')).toEqual({
+      center: 40.5,
+      width: 401,
+      voiLutFunction: 'SIGMOID',
+    });
+  });
+
+  it('maps a stored-value window to modality units for unscaled pixels', () => {
+    const ct = { scaled: false, slope: 1, intercept: -1024 };
+    expect(windowFromVoiRange({ lower: 864, upper: 1264 }, ct)).toMatchObject({ center: 40.5, width: 401 });
+    // slope 2, intercept 10: stored 0..100 is 10..210 in modality units.
+    const doubled = { scaled: false, slope: 2, intercept: 10 };
+    expect(windowFromVoiRange({ lower: 0, upper: 100 }, doubled)).toMatchObject({
+      center: 110.5,
+      width: 201,
+    });
+    expect(windowFromVoiRange({ lower: 0, upper: 100 }, doubled, 'LINEAR_EXACT')).toMatchObject({
       center: 110,
       width: 200,
+    });
+    // Sigmoid: c = 50.5 stored -> 111, w = 101 stored -> 202.
+    expect(windowFromVoiRange({ lower: 0, upper: 100 }, doubled, 'SIGMOID')).toMatchObject({
+      center: 111,
+      width: 202,
+    });
+    // Negative slope: stored 0..100 is -100..0.
+    expect(
+      windowFromVoiRange({ lower: 0, upper: 100 }, { scaled: false, slope: -1, intercept: 0 }),
+    ).toMatchObject({
+      center: -49.5,
+      width: 101,
     });
   });
 
   it('keeps width > 0 and ignores a missing range', () => {
-    expect(
-      windowFromVoiRange({ lower: 50, upper: 50 }, { scaled: true, slope: 1, intercept: 0 })?.width,
-    ).toBe(1);
-    expect(windowFromVoiRange(undefined, { scaled: true, slope: 1, intercept: 0 })).toBeUndefined();
+    expect(windowFromVoiRange({ lower: 50, upper: 50 }, scaled, 'LINEAR_EXACT')?.width).toBe(1);
+    expect(windowFromVoiRange({ lower: 50, upper: 50 }, scaled)?.width).toBe(1);
+    expect(windowFromVoiRange(undefined, scaled)).toBeUndefined();
+  });
+
+  it('reads the VOI LUT function; anything unknown is LINEAR', () => {
+    expect(voiLutFunctionOf('SIGMOID')).toBe('SIGMOID');
+    expect(voiLutFunctionOf('LINEAR_EXACT')).toBe('LINEAR_EXACT');
+    expect(voiLutFunctionOf(undefined)).toBe('LINEAR');
+    expect(voiLutFunctionOf('sigmoid?')).toBe('LINEAR');
+  });
+});
+
+describe('displayed invert (the viewport property is the screen state)', () => {
+  it('sends the viewport invert as is: MONOCHROME2 + Invert on, MONOCHROME1 + Invert off', () => {
+    const scaled = { scaled: true, slope: 1, intercept: 0 };
+    expect(displayedInvert(true, scaled)).toBe(true);
+    expect(displayedInvert(false, scaled)).toBe(false);
+    expect(displayedInvert(undefined, scaled)).toBeUndefined();
+  });
+
+  it('flips it when unscaled pixels have a negative slope (the screen runs against modality values)', () => {
+    expect(displayedInvert(false, { scaled: false, slope: -1, intercept: 0 })).toBe(true);
   });
 });
 
@@ -126,13 +177,31 @@ describe('buildSegmentRequest', () => {
       width: 2,
       height: 2,
       rescale: { slope: 1, intercept: 0 },
-      window: { center: 400, width: 1800 },
+      window: { center: 400, width: 1800, voi_lut_function: 'LINEAR' },
       photometric: 'MONOCHROME1',
       prompts: { points: [{ x: 1.5, y: 0.5, label: 1 }] },
       ...identity,
     });
     expect(req.image_id).toBeUndefined();
     expect(typeof req.image_data).toBe('string');
+    expect('invert' in req).toBe(false); // the viewport did not say: the service follows the header
+  });
+
+  it('sends what is on screen: invert and the VOI LUT function', () => {
+    const req = buildSegmentRequest({
+      image: ct,
+      window: { center: 40.5, width: 401, voiLutFunction: 'SIGMOID' },
+      photometric: 'MONOCHROME2',
+      invert: true,
+      identity,
+    });
+    expect(req).toMatchObject({
+      window: { center: 40.5, width: 401, voi_lut_function: 'SIGMOID' },
+      photometric: 'MONOCHROME2',
+      invert: true,
+    });
+    const off = buildSegmentRequest({ image: ct, photometric: 'MONOCHROME1', invert: false, identity });
+    expect(off).toMatchObject({ photometric: 'MONOCHROME1', invert: false });
   });
 
   it('omits prompts entirely for automatic mode', () => {
@@ -154,12 +223,19 @@ describe('buildSegmentRequest', () => {
     expect(req).toEqual({ image_id: 'a'.repeat(64), prompts: { box: [0, 0, 2, 2] }, ...identity });
   });
 
-  it('keys encodings by image, window and photometric', () => {
+  it('keys encodings by image, window, VOI LUT function, photometric and invert', () => {
     const a = encodingKey('img:1', { center: 40, width: 400 }, 'MONOCHROME2');
     expect(encodingKey('img:1', { center: 40, width: 400 }, 'MONOCHROME2')).toBe(a);
     expect(encodingKey('img:1', { center: 400, width: 1800 }, 'MONOCHROME2')).not.toBe(a);
     expect(encodingKey('img:2', { center: 40, width: 400 }, 'MONOCHROME2')).not.toBe(a);
     expect(encodingKey('img:1', { center: 40, width: 400 }, 'MONOCHROME1')).not.toBe(a);
+    const w = { center: 40, width: 400 };
+    expect(encodingKey('img:1', { ...w, voiLutFunction: 'LINEAR' }, 'MONOCHROME2')).toBe(a);
+    expect(encodingKey('img:1', { ...w, voiLutFunction: 'SIGMOID' }, 'MONOCHROME2')).not.toBe(a);
+    expect(encodingKey('img:1', w, 'MONOCHROME2', true)).not.toBe(a);
+    expect(encodingKey('img:1', w, 'MONOCHROME2', false)).not.toBe(
+      encodingKey('img:1', w, 'MONOCHROME2', true),
+    );
   });
 
   it('keeps a bounded least-recently-used image_id cache', () => {

@@ -154,6 +154,21 @@ describe('messages', () => {
       /width.*r1/,
       false,
     ],
+    [
+      new Sam2Error(
+        'too-large',
+        'This slice is 5000 × 5000 pixels; the SAM2 service accepts at most 4096 × 4096.',
+      ),
+      'Slice too large for SAM2',
+      /^This slice is 5000 × 5000 pixels; .* at most 4096 × 4096\. Nothing was sent\. .*SAM2_MAX_IMAGE_SIDE/,
+      false,
+    ],
+    [
+      new Sam2Error('too-large', 'x', { status: 413, requestId: 'r2' }),
+      'Slice too large for SAM2',
+      /^The SAM2 service refused this slice as too large \(request r2\)\./,
+      false,
+    ],
     [new Sam2Error('server', 'boom'), 'SAM2 segmentation failed', /boom/, true],
     [new Error('plain'), 'SAM2 segmentation failed', /plain/, false],
   ])('describes %s', (error, title, message, retryable) => {

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { bodyBytesForSide, largestSideForBody } from './limits';
 
 /** Parses a byte size such as "32mb", "512kb" or "1048576". */
 function parseBytes(value: string): number {
@@ -31,7 +32,8 @@ const envSchema = z.object({
   SAM2_THREADS: int(0, 256).default(0),
   SAM2_MAX_QUEUE: int(0, 10000).default(32),
   SAM2_REQUEST_TIMEOUT_MS: int(100, 600000).default(30000),
-  SAM2_MAX_BODY: z.string().default('32mb').transform(parseBytes),
+  /** Unset: derived from SAM2_MAX_IMAGE_SIDE (limits.ts), so every advertised slice fits. */
+  SAM2_MAX_BODY: z.string().transform(parseBytes).optional(),
   SAM2_MAX_IMAGE_SIDE: int(16, 8192).default(4096),
   SAM2_EMBEDDING_CACHE_MB: int(0, 1024 * 1024).default(512),
   SAM2_RESULT_CACHE_MB: int(0, 1024 * 1024).default(64),
@@ -59,8 +61,12 @@ export interface Config {
   threadsPerWorker: number;
   maxQueue: number;
   requestTimeoutMs: number;
+  /** Largest request body. Default: what a float32 slice of SAM2_MAX_IMAGE_SIDE needs (limits.ts). */
   maxBodyBytes: number;
+  /** SAM2_MAX_IMAGE_SIDE, lowered to what fits in an explicit SAM2_MAX_BODY for every pixel type. */
   maxImageSide: number;
+  /** Set when SAM2_MAX_IMAGE_SIDE was lowered; logged at start. */
+  limitWarning?: string;
   embeddingCacheBytes: number;
   resultCacheBytes: number;
   resultTtlMs: number;
@@ -87,6 +93,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const cores = Math.max(1, os.availableParallelism());
+  const maxBodyBytes = e.SAM2_MAX_BODY ?? bodyBytesForSide(e.SAM2_MAX_IMAGE_SIDE);
+  const fittingSide = largestSideForBody(maxBodyBytes);
+  const maxImageSide = Math.min(e.SAM2_MAX_IMAGE_SIDE, fittingSide);
   return {
     host: e.SAM2_HOST,
     port: e.SAM2_PORT,
@@ -97,8 +106,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     threadsPerWorker: e.SAM2_THREADS > 0 ? e.SAM2_THREADS : Math.max(1, Math.floor(cores / e.SAM2_WORKERS)),
     maxQueue: e.SAM2_MAX_QUEUE,
     requestTimeoutMs: e.SAM2_REQUEST_TIMEOUT_MS,
-    maxBodyBytes: e.SAM2_MAX_BODY,
-    maxImageSide: e.SAM2_MAX_IMAGE_SIDE,
+    maxBodyBytes,
+    maxImageSide,
+    ...(maxImageSide < e.SAM2_MAX_IMAGE_SIDE
+      ? {
+          limitWarning:
+            `SAM2_MAX_IMAGE_SIDE ${e.SAM2_MAX_IMAGE_SIDE} lowered to ${maxImageSide}: a float32 slice of ` +
+            `${e.SAM2_MAX_IMAGE_SIDE}² needs a ${bodyBytesForSide(e.SAM2_MAX_IMAGE_SIDE)}-byte body, more than ` +
+            `SAM2_MAX_BODY (${maxBodyBytes}); unset SAM2_MAX_BODY to derive it from the side`,
+        }
+      : {}),
     embeddingCacheBytes: e.SAM2_EMBEDDING_CACHE_MB * 1024 * 1024,
     resultCacheBytes: e.SAM2_RESULT_CACHE_MB * 1024 * 1024,
     resultTtlMs: e.SAM2_RESULT_TTL_S * 1000,

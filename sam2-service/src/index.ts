@@ -11,6 +11,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.logLevel);
+  if (config.limitWarning) logger.warn(config.limitWarning);
   const service = await startService(config, logger);
   logger.info(
     {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { bodyBytesForSide } from '../../../sam2-service/src/limits';
 import { deployFiles, repoRoot } from './paths';
 import { canConnect, freePort, type LoggedProcess, spawnLogged, waitFor } from './processes';
 import { findTool } from './tools';
@@ -45,7 +46,12 @@ export interface DerivedNginxVariables {
 /** Deployment variables the derived ones come from (unset and empty both mean the default, as in sh). */
 export type NginxDeploymentEnv = Partial<
   Record<
-    'ORTHANC_USERNAME' | 'ORTHANC_PASSWORD' | 'SAM2_API_TOKEN' | 'SAM2_MAX_BODY' | 'SAM2_REQUEST_TIMEOUT_MS',
+    | 'ORTHANC_USERNAME'
+    | 'ORTHANC_PASSWORD'
+    | 'SAM2_API_TOKEN'
+    | 'SAM2_MAX_BODY'
+    | 'SAM2_MAX_IMAGE_SIDE'
+    | 'SAM2_REQUEST_TIMEOUT_MS',
     string
   >
 >;
@@ -64,11 +70,20 @@ export function deriveNginxVariables(env: NginxDeploymentEnv): DerivedNginxVaria
     fail('SAM2_API_TOKEN may only contain A-Z a-z 0-9 . _ ~ + / = -');
   }
 
-  const rawBody = value('SAM2_MAX_BODY', '32mb');
-  const size = /^(\d+(?:\.\d+)?)(b|kb|mb|gb)?$/.exec(rawBody.toLowerCase().replace(/[ \t]/g, ''));
-  if (!size) fail(`SAM2_MAX_BODY is not a byte size: ${env.SAM2_MAX_BODY} (use e.g. 32mb)`);
-  const factor = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(size![2] ?? 'b') as 'b'];
-  const bytes = Math.max(1, Math.trunc(Number(size![1]) * factor));
+  let bytes: number;
+  if (!env.SAM2_MAX_BODY) {
+    // Derived from the side as the service derives it (sam2-service/src/limits.ts).
+    const side = value('SAM2_MAX_IMAGE_SIDE', '4096');
+    if (!/^\d+$/.test(side))
+      fail(`SAM2_MAX_IMAGE_SIDE is not a number of pixels: ${env.SAM2_MAX_IMAGE_SIDE}`);
+    if (Number(side) < 16 || Number(side) > 8192) fail(`SAM2_MAX_IMAGE_SIDE must be 16-8192: ${side}`);
+    bytes = bodyBytesForSide(Number(side));
+  } else {
+    const size = /^(\d+(?:\.\d+)?)(b|kb|mb|gb)?$/.exec(env.SAM2_MAX_BODY.toLowerCase().replace(/[ \t]/g, ''));
+    if (!size) fail(`SAM2_MAX_BODY is not a byte size: ${env.SAM2_MAX_BODY} (use e.g. 32mb)`);
+    const factor = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(size![2] ?? 'b') as 'b'];
+    bytes = Math.max(1, Math.trunc(Number(size![1]) * factor));
+  }
 
   const timeoutMs = value('SAM2_REQUEST_TIMEOUT_MS', '30000');
   if (!/^\d+$/.test(timeoutMs)) {

@@ -9,7 +9,8 @@ export type Sam2ErrorKind =
   | 'unavailable' // 503: no model (loading, missing, disabled) or a worker crashed
   | 'busy' // 429 QUEUE_FULL
   | 'unauthorized' // 401
-  | 'invalid' // 400/413/415: the service rejected this image or request
+  | 'invalid' // 400/415: the service rejected this image or request
+  | 'too-large' // 413, or refused here before uploading: the slice exceeds the service's limits
   | 'image-not-found' // 404 IMAGE_NOT_FOUND: the image_id is no longer cached
   | 'server'; // 500 and anything unexpected
 
@@ -55,7 +56,8 @@ export function kindForStatus(status: number, code?: string): Sam2ErrorKind {
   if (status === 502) return 'network';
   if (status === 503) return 'unavailable';
   if (status === 504) return 'timeout';
-  if (status === 400 || status === 413 || status === 415) return 'invalid';
+  if (status === 413) return 'too-large';
+  if (status === 400 || status === 415) return 'invalid';
   return 'server';
 }
 

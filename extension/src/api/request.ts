@@ -1,7 +1,7 @@
 /**
- * Builds the body of POST /api/segmentation/sam2 for one slice: either the pixels (with rescale,
- * window and photometric) or, when the service already encoded this slice with this window, its
- * image_id (docs/api.md "Reusing a slice").
+ * Builds the body of POST /api/segmentation/sam2 for one slice: either the pixels (with rescale, the
+ * window and its VOI LUT function, photometric and invert: what the user sees) or, when the service
+ * already encoded this slice with this display, its image_id (docs/api.md "Reusing a slice").
  */
 import type { WindowPreset } from '../contexts';
 import type { ImageLike } from '../imaging/pixels';
@@ -13,6 +13,8 @@ export interface RequestInput {
   rescaleFallback?: { slope?: number; intercept?: number };
   window?: WindowPreset;
   photometric: Photometric;
+  /** The viewer shows low values bright; undefined: the service follows `photometric`. */
+  invert?: boolean;
   identity: SliceContextFields;
   prompts?: Prompts;
   /** The service's image_id for these pixels + window, when known: then no pixels are sent. */
@@ -33,23 +35,33 @@ export function buildSegmentRequest(input: RequestInput): SegmentRequest {
   if (input.cachedImageId) return { image_id: input.cachedImageId, ...common };
   return {
     ...buildPixelPayload(input.image, input.rescaleFallback),
-    ...(input.window ? { window: { center: input.window.center, width: input.window.width } } : {}),
+    ...(input.window
+      ? {
+          window: {
+            center: input.window.center,
+            width: input.window.width,
+            voi_lut_function: input.window.voiLutFunction ?? 'LINEAR',
+          },
+        }
+      : {}),
     photometric: input.photometric,
+    ...(input.invert !== undefined ? { invert: input.invert } : {}),
     ...common,
   };
 }
 
 /**
  * Key of the "what the encoder saw" identity on the client side: the same slice sent with another
- * window (or photometric) is another image for the service.
+ * window, VOI LUT function, photometric or invert is another image for the service.
  */
 export function encodingKey(
   imageId: string,
   window: WindowPreset | undefined,
   photometric: Photometric,
+  invert?: boolean,
 ): string {
-  const w = window ? `${window.center}/${window.width}` : 'default';
-  return `${imageId}|${w}|${photometric}`;
+  const w = window ? `${window.center}/${window.width}/${window.voiLutFunction ?? 'LINEAR'}` : 'default';
+  return `${imageId}|${w}|${photometric}|${invert ?? 'header'}`;
 }
 
 /** Remembers the service's image_id per encoding key (bounded, oldest dropped first). */

@@ -6,6 +6,8 @@
 import { sam2Segment } from './client';
 import type { Sam2ClientOptions } from './client';
 import { Sam2Error } from './errors';
+import type { ServiceLimits } from './limits';
+import { checkBodySize, checkSliceSide } from './limits';
 import { buildSegmentRequest, encodingKey, ImageIdCache } from './request';
 import type { RequestInput } from './request';
 import type { SegmentResponse } from './types';
@@ -13,6 +15,8 @@ import type { SegmentResponse } from './types';
 export interface SegmentSliceInput extends Omit<RequestInput, 'cachedImageId'> {
   /** Cornerstone image id of the slice (the client-side half of the encoding key). */
   sliceImageId: string;
+  /** The service's size limits when known: a slice over them is refused before anything is sent. */
+  limits?: ServiceLimits;
 }
 
 export async function segmentSlice(
@@ -20,9 +24,13 @@ export async function segmentSlice(
   cache: ImageIdCache,
   client: Sam2ClientOptions,
 ): Promise<SegmentResponse> {
-  const key = encodingKey(input.sliceImageId, input.window, input.photometric);
-  const send = (cachedImageId?: string) =>
-    sam2Segment(buildSegmentRequest({ ...input, cachedImageId }), client);
+  checkSliceSide(input.limits, input.image.columns, input.image.rows);
+  const key = encodingKey(input.sliceImageId, input.window, input.photometric, input.invert);
+  const send = (cachedImageId?: string) => {
+    const request = buildSegmentRequest({ ...input, cachedImageId });
+    checkBodySize(input.limits, request);
+    return sam2Segment(request, client);
+  };
   const cachedImageId = cache.get(key);
   let response: SegmentResponse;
   try {

@@ -2,6 +2,8 @@
 
 export type ImageType = 'int16' | 'uint16' | 'float32' | 'uint8';
 export type Photometric = 'MONOCHROME1' | 'MONOCHROME2';
+/** DICOM VOI LUT Function (0028,1056) the window is drawn with (PS3.3 C.11.2.1.2). */
+export type VoiLutFunction = 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID';
 
 export interface PromptPoint {
   x: number;
@@ -25,8 +27,10 @@ export interface PixelPayload {
   width: number;
   height: number;
   rescale: { slope: number; intercept: number };
-  window?: { center: number; width: number };
+  window?: { center: number; width: number; voi_lut_function?: VoiLutFunction };
   photometric?: Photometric;
+  /** The viewer shows the windowed values inverted (low values bright); absent: MONOCHROME1 is. */
+  invert?: boolean;
 }
 
 export interface SliceContextFields {

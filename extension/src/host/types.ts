@@ -24,7 +24,8 @@ export interface ViewportLike {
   getCurrentImageId(): string | undefined;
   getCurrentImageIdIndex?(): number;
   getImageIds?(): string[];
-  getProperties(): { voiRange?: VoiRange; invert?: boolean; voiLUTFunction?: string };
+  /** Stack and volume viewports: the display state (invert is what is on screen, not the header's). */
+  getProperties(): { voiRange?: VoiRange; invert?: boolean; VOILUTFunction?: string } | undefined;
   canvasToWorld(point: Point2): Point3;
   worldToCanvas(point: Point3): Point2;
   getCanvas?(): HTMLCanvasElement;

@@ -2,9 +2,8 @@
 import type { SliceContextFields } from '../api/types';
 import type { CachedImage, CornerstoneLibraries, DisplaySetLike, ViewportLike } from '../host/types';
 import { photometricOf, scalingOf } from './pixels';
-import type { ScalingInfo } from './window';
-import { windowFromVoiRange } from './window';
-import type { WindowPreset } from '../contexts';
+import type { ScalingInfo, ViewedWindow } from './window';
+import { displayedInvert, voiLutFunctionOf, windowFromVoiRange } from './window';
 
 export class NoImageError extends Error {}
 
@@ -19,8 +18,12 @@ export interface SliceInfo {
   scaling: ScalingInfo;
   /** The modality-unit rescale from the DICOM header, used when the loader did not pre-scale. */
   rescaleFallback: { slope?: number; intercept?: number };
-  viewedWindow?: WindowPreset;
+  /** The window on screen, with the VOI LUT function it is drawn with. */
+  viewedWindow?: ViewedWindow;
+  /** Photometric Interpretation from the DICOM header. */
   photometric: 'MONOCHROME1' | 'MONOCHROME2';
+  /** Low values shown bright (the viewport's Invert, as on screen); undefined when it does not say. */
+  invert?: boolean;
   identity: SliceContextFields;
 }
 
@@ -54,6 +57,7 @@ export function readSlice(
   const byPosition = imageIds ? imageIds.indexOf(imageId) : -1;
   const sliceIndex = byPosition >= 0 ? byPosition : Math.max(0, viewport.getCurrentImageIdIndex?.() ?? 0);
 
+  const properties = viewport.getProperties() ?? {};
   return {
     viewportId: viewport.id,
     imageId,
@@ -63,8 +67,13 @@ export function readSlice(
     image,
     scaling,
     rescaleFallback,
-    viewedWindow: windowFromVoiRange(viewport.getProperties().voiRange, scaling),
+    viewedWindow: windowFromVoiRange(
+      properties.voiRange,
+      scaling,
+      voiLutFunctionOf(properties.VOILUTFunction),
+    ),
     photometric: photometricOf(meta('imagePixelModule').photometricInterpretation),
+    invert: displayedInvert(properties.invert, scaling),
     identity: {
       patient_id: str(meta('patientModule').patientId),
       study_uid: str(meta('generalStudyModule').studyInstanceUID) ?? displaySet?.StudyInstanceUID,

@@ -66,6 +66,16 @@ export function describeError(error: unknown, { timeoutMs }: { timeoutMs: number
         message: `${error.message}${ref}`,
         retryable: false,
       };
+    case 'too-large':
+      return {
+        title: 'Slice too large for SAM2',
+        message: `${
+          error.status
+            ? `The SAM2 service refused this slice as too large${ref}.`
+            : `${error.message} Nothing was sent.`
+        } An administrator can raise SAM2_MAX_IMAGE_SIDE (the body limit follows it).`,
+        retryable: false,
+      };
     case 'image-not-found':
       return {
         title: 'SAM2 lost this slice',

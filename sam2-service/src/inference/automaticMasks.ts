@@ -1,12 +1,16 @@
-import { type LogitPlanes, maskIou, stabilityScore } from '../mask/maskOps';
+import { type EncodedMask, logitsToRle } from '../mask/logitsToRle';
+import { type LogitPlanes, stabilityScore } from '../mask/maskOps';
+import { rleIou } from '../mask/rle';
 import type { DecoderResult } from '../model/adapters/modelAdapter';
 import type { Point } from '../model/types';
 import type { AutomaticOptions } from './protocol';
 
 /*
  * SAM's automatic mask generation on one embedding: one positive point per grid point; of its three
- * candidates the best by predicted IoU, kept if predicted IoU and stability pass; then greedy NMS by
- * mask IoU (best first) and the top `maxMasks`.
+ * candidates the best by predicted IoU, kept if predicted IoU and stability pass; then, at the slice's
+ * own size (what is returned), empty masks are dropped and greedy NMS by mask IoU (best first) keeps the
+ * top `maxMasks`. Filtering the decoder's 256² masks instead lets masks that differ there come out empty
+ * or identical once resampled to a small slice.
  */
 
 export interface Candidate {
@@ -14,8 +18,11 @@ export interface Candidate {
   logits: LogitPlanes;
   score: number;
   stability: number;
-  /** Low-resolution 0/1 mask, for NMS. */
-  binary: Uint8Array;
+}
+
+export interface SelectedMask extends EncodedMask {
+  score: number;
+  stability: number;
 }
 
 /** Reduces one decoder result to its best mask, or null when it fails the quality filters. */
@@ -27,23 +34,31 @@ export function toCandidate(result: DecoderResult, options: AutomaticOptions): C
   if (stability < options.minStability) return null;
   const { height, width } = result.logits;
   const plane = result.logits.data.slice(best * height * width, (best + 1) * height * width);
-  const binary = new Uint8Array(plane.length);
-  let area = 0;
-  for (let i = 0; i < plane.length; i++) {
-    binary[i] = plane[i] > 0 ? 1 : 0;
-    area += binary[i];
-  }
-  if (area === 0) return null;
-  return { logits: { data: plane, count: 1, height, width }, score, stability, binary };
+  // No positive logit: empty at any size (bilinear values lie between their neighbours). Cheap early out.
+  if (!plane.some((v) => v > 0)) return null;
+  return { logits: { data: plane, count: 1, height, width }, score, stability };
 }
 
-/** Greedy non-maximum suppression by mask IoU, ranked by score × stability, cut to `maxMasks`. */
-export function suppressDuplicates(candidates: Candidate[], options: AutomaticOptions): Candidate[] {
+/**
+ * Greedy non-maximum suppression at the returned size: candidates ranked by score × stability, each
+ * resampled to outHeight × outWidth (logitsToRle), dropped when empty or when its IoU with a kept mask
+ * is ≥ `nmsIou`, until `maxMasks` are kept. Candidates are resampled lazily, in rank order.
+ */
+export function selectMasks(
+  candidates: Candidate[],
+  outHeight: number,
+  outWidth: number,
+  options: AutomaticOptions,
+): SelectedMask[] {
   const ranked = [...candidates].sort((a, b) => b.score * b.stability - a.score * a.stability);
-  const kept: Candidate[] = [];
+  const kept: SelectedMask[] = [];
   for (const candidate of ranked) {
     if (kept.length >= options.maxMasks) break;
-    if (kept.every((k) => maskIou(k.binary, candidate.binary) < options.nmsIou)) kept.push(candidate);
+    const mask = logitsToRle(candidate.logits, 0, outHeight, outWidth);
+    if (mask.area === 0) continue;
+    if (kept.every((k) => rleIou(k.rle, mask.rle) < options.nmsIou)) {
+      kept.push({ ...mask, score: candidate.score, stability: candidate.stability });
+    }
   }
   return kept;
 }

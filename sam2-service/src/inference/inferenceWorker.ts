@@ -11,7 +11,7 @@ import { detectAdapter } from '../model/adapters/detectAdapter';
 import type { Feeds, ModelAdapter } from '../model/adapters/modelAdapter';
 import type { LoadedSessions } from './sessions';
 import { loadSessions } from './sessions';
-import { type Candidate, argmax, suppressDuplicates, toCandidate } from './automaticMasks';
+import { type Candidate, argmax, selectMasks, toCandidate } from './automaticMasks';
 import type {
   DecodeResult,
   DecodeTask,
@@ -107,8 +107,7 @@ async function decode(task: DecodeTask): Promise<DecodeResult> {
       const candidate = toCandidate(await runDecoder({ points: [{ ...point, label: 1 }] }), request.options);
       if (candidate) candidates.push(candidate);
     }
-    const kept = suppressDuplicates(candidates, request.options);
-    masks = kept.map((c) => ({ ...toMask(c.logits, 0, c.score), stability: c.stability }));
+    masks = selectMasks(candidates, task.height, task.width, request.options);
   }
   return { masks, decodeMs: performance.now() - start, decoderRuns: runs };
 }

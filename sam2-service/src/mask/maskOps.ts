@@ -28,16 +28,3 @@ export function stabilityScore(planes: LogitPlanes, index: number, offset = 1): 
   }
   return outer === 0 ? 0 : inner / outer;
 }
-
-/** Intersection over union of two 0/1 masks of the same size. */
-export function maskIou(a: Uint8Array, b: Uint8Array): number {
-  let intersection = 0;
-  let union = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (x && y) intersection++;
-    if (x || y) union++;
-  }
-  return union === 0 ? 0 : intersection / union;
-}

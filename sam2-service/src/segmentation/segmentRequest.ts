@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { invalidField } from '../http/apiError';
 import { pixelTypes } from '../image/pixels';
+import { voiLutFunctions } from '../image/windowing';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
@@ -27,8 +28,20 @@ export const segmentRequestSchema = z
         intercept: finite,
       })
       .optional(),
-    window: z.strictObject({ center: finite, width: finite.refine((v) => v > 0, 'must be > 0') }).optional(),
+    window: z
+      .strictObject({
+        center: finite,
+        width: finite.refine((v) => v > 0, 'must be > 0'),
+        voi_lut_function: z.enum(voiLutFunctions).optional(),
+      })
+      .refine((w) => (w.voi_lut_function ?? 'LINEAR') !== 'LINEAR' || w.width >= 1, {
+        message: 'must be >= 1 with voi_lut_function LINEAR (DICOM PS3.3 C.11.2.1.2.1)',
+        path: ['width'],
+      })
+      .optional(),
     photometric: z.enum(['MONOCHROME1', 'MONOCHROME2']).optional(),
+    /** The viewer shows the windowed values inverted; default: photometric is MONOCHROME1. */
+    invert: z.boolean().optional(),
     patient_id: z.string().optional(),
     study_uid: z.string().optional(),
     series_uid: z.string().optional(),

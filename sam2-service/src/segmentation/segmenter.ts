@@ -6,7 +6,7 @@ import { type EmbeddingEntry, EmbeddingCache } from '../cache/embeddingCache';
 import { SingleFlight } from '../cache/singleFlight';
 import { ApiError, invalidField } from '../http/apiError';
 import { decodePixels, isBase64 } from '../image/pixels';
-import { toDisplayImage } from '../image/windowing';
+import { displayInvert, toDisplayImage } from '../image/windowing';
 import { bodyGridPoints } from '../inference/automaticMasks';
 import type { ModelRuntime } from '../inference/modelRuntime';
 import type { DecodeRequest, MaskResult } from '../inference/protocol';
@@ -23,7 +23,7 @@ import type { Prompts } from '../model/types';
 import { type SegmentRequest, validatePromptsInImage } from './segmentRequest';
 
 /** Bump when preprocessing changes, so cached embeddings of the old pipeline are not reused. */
-const preprocessingVersion = 'p1';
+const preprocessingVersion = 'p2';
 
 export interface SegmentResponse {
   masks: MaskResult[];
@@ -195,10 +195,11 @@ export class Segmenter {
     const display = toDisplayImage(pixels, {
       rescale: request.rescale,
       window: request.window,
-      photometric: request.photometric,
+      invert: displayInvert(request.invert, request.photometric),
       alreadyWindowed: request.image_type === 'uint8',
     });
-    // The key covers exactly what the encoder sees (grey levels + size) and which model sees it.
+    // The key covers exactly what the encoder sees (grey levels + size) and which model sees it, so
+    // another window, VOI LUT function or inversion of the same pixels is another image.
     const imageId = createHash('sha256')
       .update(`${modelVersion}:${preprocessingVersion}:${width}x${height}:`)
       .update(display.gray)

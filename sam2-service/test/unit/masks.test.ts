@@ -1,8 +1,8 @@
 import { logitsToRle } from '../../src/mask/logitsToRle';
-import { type LogitPlanes, maskIou, stabilityScore } from '../../src/mask/maskOps';
-import { decodeRle, encodeRle } from '../../src/mask/rle';
+import { type LogitPlanes, stabilityScore } from '../../src/mask/maskOps';
+import { decodeRle, encodeRle, rleArea, rleIou } from '../../src/mask/rle';
 import { toModelPrompts } from '../../src/model/promptScaling';
-import { bodyGridPoints, suppressDuplicates, toCandidate } from '../../src/inference/automaticMasks';
+import { bodyGridPoints, selectMasks, toCandidate } from '../../src/inference/automaticMasks';
 
 describe('COCO RLE (uncompressed, column-major, zeros first)', () => {
   it('encodes column-major with a leading zero run', () => {
@@ -99,9 +99,26 @@ describe('mask post-processing', () => {
     expect(stabilityScore(planes, 0)).toBeCloseTo(1 / 3, 6);
   });
 
-  it('mask IoU', () => {
-    expect(maskIou(Uint8Array.from([1, 1, 0, 0]), Uint8Array.from([0, 1, 1, 0]))).toBeCloseTo(1 / 3);
-    expect(maskIou(new Uint8Array(3), new Uint8Array(3))).toBe(0);
+  it('mask IoU from RLE runs equals the per-pixel IoU', () => {
+    const rle = (bits: number[], h: number, w: number) => encodeRle(Uint8Array.from(bits), h, w);
+    expect(rleIou(rle([1, 1, 0, 0], 2, 2), rle([0, 1, 1, 0], 2, 2))).toBeCloseTo(1 / 3);
+    expect(rleIou(rle([0, 0, 0], 1, 3), rle([0, 0, 0], 1, 3))).toBe(0);
+    expect(() => rleIou(rle([1], 1, 1), rle([1, 1], 1, 2))).toThrow(/sizes differ/);
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 < 0.5 ? 1 : 0);
+    for (let t = 0; t < 20; t++) {
+      const [h, w] = [3 + (t % 5), 4 + (t % 7)];
+      const a = Array.from({ length: h * w }, random);
+      const b = Array.from({ length: h * w }, random);
+      let inter = 0;
+      let union = 0;
+      a.forEach((v, i) => {
+        inter += v & b[i];
+        union += v | b[i];
+      });
+      expect(rleIou(rle(a, h, w), rle(b, h, w))).toBeCloseTo(union ? inter / union : 0, 12);
+      expect(rleArea(rle(a, h, w))).toBe(a.reduce((s, v) => s + v, 0));
+    }
   });
 });
 
@@ -135,7 +152,7 @@ describe('automatic mode selection', () => {
     expect(toCandidate(result([0.5, 0.5, 0.5, 5], [0.9]), options)).toBeNull(); // stability 1/4
     expect(toCandidate(result([-5, -5, -5, -5], [0.9]), options)).toBeNull();
     const best = toCandidate(result([-5, -5, 5, 5, 5, 5, -5, -5], [0.6, 0.95]), options)!;
-    expect([...best.binary]).toEqual([1, 1, 0, 0]);
+    expect([...best.logits.data]).toEqual([5, 5, -5, -5]);
   });
 
   it('suppresses duplicates by mask IoU and keeps the top maxMasks', () => {
@@ -143,8 +160,24 @@ describe('automatic mode selection', () => {
     const aDuplicate = toCandidate(result([5, 5, 5, 5], [0.8]), options)!;
     const b = toCandidate(result([-5, -5, -5, 5], [0.7]), options)!;
     const c = toCandidate(result([5, -5, -5, -5], [0.6]), options)!;
-    const kept = suppressDuplicates([c, aDuplicate, b, a], options);
+    const kept = selectMasks([c, aDuplicate, b, a], 1, 4, options);
     expect(kept.map((k) => k.score)).toEqual([a.score, b.score]);
+    expect(kept.map((k) => decodeRle(k.rle).join(''))).toEqual(['1110', '0001']);
+  });
+
+  it('filters at the returned size: masks distinct at decoder size but equal or empty when resampled', () => {
+    const wide = { ...options, maxMasks: 5 };
+    // Decoder-size 1×8 logits resampled to a 1×2 slice: output pixel centres sample decoder x = 1.5 and 5.5.
+    const left = toCandidate(result([5, 5, 5, 5, -5, -5, -5, -5], [0.9]), wide)!;
+    const leftWider = toCandidate(result([5, 5, 5, 5, 5, -5, -5, -5], [0.8]), wide)!; // IoU 4/5 at decoder size
+    const edgeOnly = toCandidate(result([-5, -5, -5, -5, -5, -5, -5, 5], [0.95]), wide)!; // not sampled
+    expect([left, leftWider, edgeOnly].every(Boolean)).toBe(true);
+    const kept = selectMasks([left, leftWider, edgeOnly], 1, 2, { ...wide, nmsIou: 0.9 });
+    // At 1×2 both "left" masks are [1, 0] (IoU 1.0): one is kept; the edge mask is empty there: dropped.
+    expect(kept).toHaveLength(1);
+    expect(kept[0].score).toBeCloseTo(0.9);
+    expect(decodeRle(kept[0].rle)).toEqual(Uint8Array.from([1, 0]));
+    expect(kept[0].area).toBe(1);
   });
 
   it('places grid points only inside the body', () => {

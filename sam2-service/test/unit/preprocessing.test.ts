@@ -1,6 +1,6 @@
 import { modelSide, toModelInput } from '../../src/image/modelInput';
 import { decodePixels, isBase64 } from '../../src/image/pixels';
-import { defaultWindow, toDisplayImage } from '../../src/image/windowing';
+import { defaultWindow, displayInvert, toDisplayImage, voiLut } from '../../src/image/windowing';
 import { ApiError } from '../../src/http/apiError';
 
 const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
@@ -56,12 +56,68 @@ describe('toDisplayImage (windowing)', () => {
     expect(Math.abs(gray[0] - 127.5)).toBeLessThanOrEqual(0.5);
   });
 
-  it('inverts MONOCHROME1', () => {
+  it('inverts when asked (255 - g), and by default only MONOCHROME1', () => {
     const pixels = Int16Array.from([-160, 240]);
     const normal = toDisplayImage(pixels, { alreadyWindowed: false });
-    const inverted = toDisplayImage(pixels, { alreadyWindowed: false, photometric: 'MONOCHROME1' });
+    const inverted = toDisplayImage(pixels, { alreadyWindowed: false, invert: true });
     expect([...normal.gray]).toEqual([0, 255]);
     expect([...inverted.gray]).toEqual([255, 0]);
+    // The explicit flag wins over the header (MONOCHROME2 + Invert on; MONOCHROME1 + Invert off).
+    expect(displayInvert(true, 'MONOCHROME2')).toBe(true);
+    expect(displayInvert(false, 'MONOCHROME1')).toBe(false);
+    expect(displayInvert(undefined, 'MONOCHROME1')).toBe(true);
+    expect(displayInvert(undefined, 'MONOCHROME2')).toBe(false);
+    expect(displayInvert(undefined, undefined)).toBe(false);
+  });
+
+  // Expected grey levels computed by hand from DICOM PS3.3 C.11.2.1.2 (ymin 0, ymax 255), c = 40.
+  it('LINEAR (C.11.2.1.2.1), w = 401: linear from -160.5 to 239.5', () => {
+    const window = { center: 40, width: 401, voi_lut_function: 'LINEAR' as const };
+    // x = -60.5: ((-60.5 - 39.5) / 400 + 0.5) * 255 = 63.75 -> 64; x = 139.5: 0.75 * 255 = 191.25 -> 191
+    const pixels = Int16Array.from([-1000, -161, -60, 140, 240, 3000]);
+    const { gray } = toDisplayImage(Float32Array.from([-1000, -160.5, -60.5, 139.5, 239.5, 239.6, 3000]), {
+      window,
+      alreadyWindowed: false,
+    });
+    expect([...gray]).toEqual([0, 0, 64, 191, 255, 255, 255]);
+    // The default function is LINEAR.
+    expect([
+      ...toDisplayImage(pixels, { window: { center: 40, width: 401 }, alreadyWindowed: false }).gray,
+    ]).toEqual([...toDisplayImage(pixels, { window, alreadyWindowed: false }).gray]);
+  });
+
+  it('LINEAR_EXACT (C.11.2.1.3.2), w = 400: linear from -160 to 240', () => {
+    const { gray } = toDisplayImage(Float32Array.from([-160, -60, 140, 200, 240, 240.5]), {
+      window: { center: 40, width: 400, voi_lut_function: 'LINEAR_EXACT' },
+      alreadyWindowed: false,
+    });
+    // -60: 0.25 * 255 = 63.75 -> 64; 140: 191.25 -> 191; 200: 0.9 * 255 = 229.5 -> 230
+    expect([...gray]).toEqual([0, 64, 191, 230, 255, 255]);
+  });
+
+  it('SIGMOID (C.11.2.1.3.1), w = 400: 255 / (1 + exp(-4 (x - 40) / 400))', () => {
+    const { gray } = toDisplayImage(Float32Array.from([40, 140, -60, 1040, -2000]), {
+      window: { center: 40, width: 400, voi_lut_function: 'SIGMOID' },
+      alreadyWindowed: false,
+    });
+    // 140: 255 / (1 + e^-1) = 186.42 -> 186; -60: 255 / (1 + e) = 68.58 -> 69; 1040: 254.988 -> 255
+    expect([...gray]).toEqual([128, 186, 69, 255, 0]);
+  });
+
+  it('LINEAR with w = 1 is a threshold at c - 0.5', () => {
+    const lut = voiLut({ center: 10, width: 1 });
+    expect([lut(9.5), lut(9.6), lut(-100), lut(100)]).toEqual([0, 255, 0, 255]);
+  });
+
+  it('applies the window to modality values (after rescale), then inverts', () => {
+    // stored 600 * 0.5 - 300 = 0 HU; LINEAR_EXACT 0 / 100 -> 127.5 -> 128, inverted 127
+    const { gray } = toDisplayImage(Uint16Array.from([600]), {
+      rescale: { slope: 0.5, intercept: -300 },
+      window: { center: 0, width: 100, voi_lut_function: 'LINEAR_EXACT' },
+      invert: true,
+      alreadyWindowed: false,
+    });
+    expect([...gray]).toEqual([127]);
   });
 
   it('marks the body as HU > -500 (air and the -3024 padding are outside)', () => {

@@ -50,8 +50,31 @@ describe('segment request validation', () => {
     [{ ...base, prompts: { points: [{ x: 1, y: 0, lable: 1 }] } }, 'prompts.points[0].lable'],
     [{ ...base, window: { center: 40, widht: 400 } }, 'window.widht'],
     [{ ...base, width: 5000 }, 'width'],
+    [{ ...base, invert: 'yes' }, 'invert'],
+    [{ ...base, window: { center: 40, width: 400, voi_lut_function: 'LOG' } }, 'window.voi_lut_function'],
+    [{ ...base, window: { center: 40, width: 0.5 } }, 'window.width'],
+    [{ ...base, window: { center: 40, width: 0.5, voi_lut_function: 'LINEAR' } }, 'window.width'],
   ])('names the bad field (%#)', (body, field) => {
     expect(fieldOf(() => parseSegmentRequest(body, 4096))).toBe(field);
+  });
+
+  it('accepts invert and the VOI LUT functions (narrow windows only for the non-LINEAR ones)', () => {
+    for (const voi_lut_function of ['LINEAR', 'LINEAR_EXACT', 'SIGMOID'] as const) {
+      const request = parseSegmentRequest(
+        { ...base, invert: true, window: { center: 40, width: 400, voi_lut_function } },
+        4096,
+      );
+      expect(request.invert).toBe(true);
+      expect(request.window?.voi_lut_function).toBe(voi_lut_function);
+    }
+    const narrow = { center: 40, width: 0.5 };
+    expect(
+      parseSegmentRequest({ ...base, window: { ...narrow, voi_lut_function: 'SIGMOID' } }, 4096).window,
+    ).toBeDefined();
+    expect(
+      parseSegmentRequest({ ...base, window: { ...narrow, voi_lut_function: 'LINEAR_EXACT' } }, 4096).window
+        ?.width,
+    ).toBe(0.5);
   });
 
   it('rejects a body that is not an object', () => {
