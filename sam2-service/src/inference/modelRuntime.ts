@@ -158,11 +158,14 @@ export class ModelRuntime {
   }
 
   /**
-   * Liveness: false once the pool has given up (no worker left, none will start), so the orchestrator
-   * restarts the container. A model that is missing or disabled keeps the service alive and degraded.
+   * Liveness: false once the pool has given up after it had served (its workers are gone and no
+   * replacement can load: a changed or corrupt file, repeated crashes), so an orchestrator restarts the
+   * container, which re-verifies the files and reports the model it then runs. A model that is missing,
+   * disabled or never loaded keeps the service alive and degraded: a restart would not change that, and
+   * /health says why.
    */
   get live(): boolean {
-    return !(this.pool && this.pool.failure);
+    return !(this.pool?.failure && this.ready);
   }
 
   /**
