@@ -13,7 +13,11 @@ export class WorkerCrashedError extends Error {}
 export class TaskFailedError extends Error {}
 export class TaskAbortedError extends Error {}
 /** The pool has no worker left and will start none: the model cannot run until the service restarts. */
-export class PoolUnavailableError extends Error {}
+export class PoolUnavailableError extends Error {
+  constructor(readonly failure: PoolFailure) {
+    super(failure.message);
+  }
+}
 
 /** Why a pool gave up (public code) and the details for the log. */
 export interface PoolFailure {
@@ -110,7 +114,7 @@ export class WorkerPool extends EventEmitter {
   /** Runs a task on the next free worker. Rejects at once with QueueFullError when the queue is full. */
   run<T extends Task>(task: T, transfer: ArrayBuffer[] = [], signal?: AbortSignal): Promise<TaskResult<T>> {
     if (this.closed) return Promise.reject(new WorkerCrashedError('inference pool is shut down'));
-    if (this.failure) return Promise.reject(new PoolUnavailableError(this.failure.message));
+    if (this.failure) return Promise.reject(new PoolUnavailableError(this.failure));
     if (signal?.aborted) return Promise.reject(new TaskAbortedError('task cancelled before it was queued'));
     const idle = [...this.slots].some((s) => s.state === 'idle');
     if (!idle && this.queue.length >= this.options.maxQueue) {
@@ -231,7 +235,7 @@ export class WorkerPool extends EventEmitter {
     this.failure = failure;
     for (const job of this.queue.splice(0)) {
       if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
-      job.reject(new PoolUnavailableError(failure.message));
+      job.reject(new PoolUnavailableError(failure));
     }
     this.emit('queue', 0);
     this.emit('gave-up', failure);

@@ -287,8 +287,8 @@ function toApiError(error: unknown, timeoutMs: number): unknown {
     // The pool gave up while this request waited: answer now, not with a 504 at the time limit.
     return new ApiError(
       'MODEL_UNAVAILABLE',
-      'the SAM2 model is not available (no inference worker can run it)',
-      { state: 'unavailable' },
+      `the SAM2 model is not available (${error.failure.code})`,
+      { state: 'unavailable', reason: error.failure.code },
       10,
     );
   }

@@ -172,7 +172,10 @@ describe('a model file changed on disk while the service runs', () => {
     const started = Date.now();
     const refused = await postSegment(service.url, request);
     expect(refused.status).toBe(503);
-    expect(refused.body.error.code).toBe('MODEL_UNAVAILABLE');
+    expect(refused.body.error).toMatchObject({
+      code: 'MODEL_UNAVAILABLE',
+      details: { reason: 'model_files_changed' },
+    });
     expect(Date.now() - started).toBeLessThan(20_000); // at once, not a 504 at the 120 s limit
     const ready = await waitFor('readiness to fail', async () => {
       const r = await getJson(`${service!.url}/readyz`);
