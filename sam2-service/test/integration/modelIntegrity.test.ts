@@ -12,6 +12,9 @@ import { discSlice } from '../helpers/syntheticSlice';
  * worker crashes (caused from outside through the Node inspector), and what /readyz, /healthz, /health and
  * the segmentation endpoint say about each. Public bodies must carry generic reasons only.
  */
+// Real processes on a shared machine: each step is bounded, the whole test generously.
+jest.setTimeout(180_000);
+
 const disc = discSlice();
 const request = { ...disc.body, prompts: { points: [{ x: disc.size / 2, y: disc.size / 2, label: 1 }] } };
 const tmpRoots: string[] = [];
@@ -32,7 +35,6 @@ function otherCwd(): string {
   return dir;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies
 async function getJson(url: string): Promise<{ status: number; body: any; text: string }> {
   const res = await fetch(url);
   const text = await res.text();
@@ -47,7 +49,7 @@ function expectGeneric(text: string, modelDir: string): void {
   expect(text).not.toMatch(/\bORT\b|ONNX Runtime/);
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -75,7 +77,7 @@ describe('onnx-community FIXTURE with external data (onnx/*.onnx + *.onnx_data)'
     expect(manifest.encoder).toBe('onnx/vision_encoder.onnx');
     expect(Object.keys(manifest.sha256)).toContain('onnx/vision_encoder.onnx_data');
     service = await startService({ SAM2_MODEL_DIR: dir }, { cwd: otherCwd() });
-    await service.waitReady();
+    await service.waitReady(60_000);
     const res = await postSegment(service.url, request);
     expect(res.status).toBe(200);
     expect(res.body.model).toMatchObject({ name: 'sam2-FIXTURE-onnx-community', family: 'onnx-community' });
@@ -137,7 +139,7 @@ describe('a model file changed on disk while the service runs', () => {
       },
       { cwd: otherCwd() },
     );
-    await service.waitReady();
+    await service.waitReady(60_000);
     await waitFor('two ready workers', async () => {
       const h = await getJson(`${service!.url}/health`);
       return h.body.workers.ready === 2 ? true : undefined;
