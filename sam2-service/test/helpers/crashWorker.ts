@@ -21,8 +21,11 @@ export function inspectorUrl(logs: string[]): string {
   throw new Error('the service was not started with --inspect (no "Debugger listening" line)');
 }
 
-/** Ends worker thread number `index` (in attach order) of the service; resolves once the command is sent. */
-export async function crashWorkerThread(logs: string[], index = 0): Promise<void> {
+/**
+ * Ends worker thread number `which` (in the inspector's attach order), or every worker thread, of the
+ * service; resolves once the exit commands have been delivered.
+ */
+export async function crashWorkerThread(logs: string[], which: number | 'all' = 0): Promise<void> {
   const socket = new WebSocket(inspectorUrl(logs));
   await new Promise<void>((resolve, reject) => {
     socket.addEventListener('open', () => resolve(), { once: true });
@@ -31,31 +34,38 @@ export async function crashWorkerThread(logs: string[], index = 0): Promise<void
     });
   });
   const sessions: string[] = [];
-  let sent = false;
+  const pending = new Set<number>();
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no worker thread #${index} attached`)), 10_000);
+      const timer = setTimeout(() => reject(new Error('the inspector did not answer')), 10_000);
       socket.addEventListener('message', (event) => {
         const message = JSON.parse(String(event.data)) as InspectorMessage;
         if (message.method === 'NodeWorker.attachedToWorker' && message.params?.sessionId) {
           sessions.push(message.params.sessionId);
-          if (sessions.length > index && !sent) {
-            sent = true;
+        } else if (message.id === 1) {
+          // NodeWorker.enable answers after announcing every worker that exists now.
+          const targets = which === 'all' ? sessions : sessions.slice(which, which + 1);
+          if (targets.length === 0) {
+            clearTimeout(timer);
+            reject(new Error(`no worker thread ${which} (${sessions.length} attached)`));
+            return;
+          }
+          targets.forEach((sessionId, i) => {
             const evaluate = {
               id: 1,
               method: 'Runtime.evaluate',
               params: { expression: 'process.exit(70)' },
             };
+            pending.add(10 + i);
             socket.send(
               JSON.stringify({
-                id: 2,
+                id: 10 + i,
                 method: 'NodeWorker.sendMessageToWorker',
-                params: { sessionId: sessions[index], message: JSON.stringify(evaluate) },
+                params: { sessionId, message: JSON.stringify(evaluate) },
               }),
             );
-          }
-        }
-        if (message.id === 2) {
+          });
+        } else if (message.id !== undefined && pending.delete(message.id) && pending.size === 0) {
           clearTimeout(timer);
           resolve();
         }

@@ -170,7 +170,11 @@ describe('a model file changed on disk while the service runs', () => {
     expect(logText(service)).toMatch(/decoder\.onnx changed on disk/);
 
     // The last worker crashes: no worker can run the verified model any more.
-    await crashWorkerThread(service.logs, 0);
+    await crashWorkerThread(service.logs, 'all');
+    await waitFor('no ready worker', async () => {
+      const h = await getJson(`${service!.url}/health`);
+      return h.body.workers.ready === 0 ? true : undefined;
+    });
     const started = Date.now();
     const refused = await postSegment(service.url, request);
     expect(refused.status).toBe(503);
