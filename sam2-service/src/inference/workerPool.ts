@@ -62,7 +62,7 @@ const maxStartupCrashes = 3;
  *
  * Events: 'ready' (WorkerReady), 'load-failed' (PoolFailure: no replacement will be started),
  * 'gave-up' (PoolFailure: the last worker is gone; queued tasks were rejected with PoolUnavailableError),
- * 'worker-lost' (a ready worker exited), 'queue' (depth).
+ * 'queue' (depth).
  */
 export class WorkerPool extends EventEmitter {
   private readonly slots = new Set<Slot>();
@@ -88,11 +88,6 @@ export class WorkerPool extends EventEmitter {
   /** Workers that have loaded the model and can run a task now or after their current one. */
   get readyCount(): number {
     return [...this.slots].filter((s) => s.state === 'idle' || s.state === 'busy').length;
-  }
-
-  /** The live worker threads, for diagnostics and tests (terminating one is how a crash is simulated). */
-  get workers(): Worker[] {
-    return [...this.slots].map((s) => s.worker);
   }
 
   get readyWorkers(): WorkerReady[] {
@@ -203,7 +198,6 @@ export class WorkerPool extends EventEmitter {
       job.reject(new WorkerCrashedError(`inference worker exited (code ${code}) while running this request`));
     }
     if (this.closed) return;
-    if (wasReady) this.emit('worker-lost', code);
     if (!this.loadError) {
       this.restarts++;
       if (!wasReady && ++this.startupCrashes >= maxStartupCrashes) {
