@@ -117,11 +117,16 @@ export async function resolveModelFiles(dir: string): Promise<ModelFiles> {
   };
 }
 
-/** Without model.json: the single *encoder*.onnx / *decoder*.onnx pair in `dir`. */
+/** Without model.json: the *encoder*.onnx / *decoder*.onnx pair in `dir`, or in `dir/onnx` (hub layout). */
 async function resolveByName(dir: string): Promise<ModelFiles> {
-  const onnx = readdirSync(dir).filter((f) => f.endsWith('.onnx'));
-  const encoder = onnx.find((f) => /encoder/i.test(f) && !/decoder/i.test(f));
-  const decoder = onnx.find((f) => /decoder/i.test(f));
+  const sub = existsSync(path.join(dir, 'onnx')) ? ['onnx/'] : [];
+  const onnx = ['', ...sub].flatMap((prefix) =>
+    readdirSync(inDir(dir, prefix || '.'))
+      .filter((f) => f.endsWith('.onnx'))
+      .map((f) => prefix + f),
+  );
+  const encoder = onnx.find((f) => /encoder/i.test(path.posix.basename(f)) && !/decoder/i.test(f));
+  const decoder = onnx.find((f) => /decoder/i.test(path.posix.basename(f)));
   if (!encoder || !decoder) {
     throw new ModelFilesError(
       'model_files_missing',
