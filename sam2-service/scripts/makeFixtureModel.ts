@@ -79,8 +79,8 @@ async function main(): Promise<void> {
   }
 
   const manifest = await writeFixtureModel(opts);
-  console.log(`wrote fixture model ${manifest.name} to ${opts.outDir}`);
-  for (const file of [manifest.encoder, manifest.decoder]) {
+  console.log(`wrote FIXTURE model ${manifest.name} (not SAM2 weights) to ${opts.outDir}`);
+  for (const file of Object.keys(manifest.sha256)) {
     console.log(`  ${file}  sha256 ${manifest.sha256[file]}`);
   }
   console.log('  model.json');

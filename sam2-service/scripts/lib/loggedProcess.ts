@@ -7,8 +7,13 @@ export interface LoggedProcess {
   logs: string[];
 }
 
-export function spawnWithLogs(entry: string, env: Record<string, string>): LoggedProcess {
+export function spawnWithLogs(
+  entry: string,
+  env: Record<string, string>,
+  options: { cwd?: string } = {},
+): LoggedProcess {
   const child = spawn(process.execPath, [entry], {
+    cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

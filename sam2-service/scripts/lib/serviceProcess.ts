@@ -22,16 +22,26 @@ export interface ServiceProcess {
   waitReady(timeoutMs?: number): Promise<void>;
 }
 
-/** Starts the service with a clean environment plus `env` (SAM2_MODEL_DIR is required). */
-export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
-  const { child, logs } = spawnWithLogs(entry, {
-    SAM2_HOST: '127.0.0.1',
-    SAM2_PORT: '0',
-    SAM2_LOG_LEVEL: 'info',
-    SAM2_WORKERS: '1',
-    SAM2_THREADS: '1',
-    ...env,
-  });
+/**
+ * Starts the service with a clean environment plus `env` (SAM2_MODEL_DIR is required), in `options.cwd`
+ * (default: this process's working directory).
+ */
+export async function startServiceProcess(
+  env: Record<string, string>,
+  options: { cwd?: string } = {},
+): Promise<ServiceProcess> {
+  const { child, logs } = spawnWithLogs(
+    entry,
+    {
+      SAM2_HOST: '127.0.0.1',
+      SAM2_PORT: '0',
+      SAM2_LOG_LEVEL: 'info',
+      SAM2_WORKERS: '1',
+      SAM2_THREADS: '1',
+      ...env,
+    },
+    options,
+  );
 
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`service did not start:\n${logs.join('\n')}`)), 20000);

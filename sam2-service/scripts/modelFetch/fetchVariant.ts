@@ -25,12 +25,13 @@ export interface ModelManifest {
   variant: string;
   licence: string;
   fixture: false;
-  /** Base names inside the model directory. */
+  /** Paths inside the model directory: the repo paths (e.g. `onnx/vision_encoder.onnx`). */
   encoder: string;
   decoder: string;
-  /** sha256 of every file fetched (graphs and their external data), by base name. */
+  /** sha256 of every file fetched (graphs and their external data), by path. */
   sha256: Record<string, string>;
-  source: { hub: string; repo: string; revision: string };
+  /** `revision` as asked; `commit`: the sha it resolved to, which every file was downloaded from. */
+  source: { hub: string; repo: string; revision: string; commit: string };
 }
 
 export type FetchEvent =
@@ -101,12 +102,8 @@ export async function fetchVariant(opts: FetchVariantOptions): Promise<FetchVari
   const dir = path.resolve(opts.dir);
 
   const repoPaths = variantFiles(spec);
-  const byBaseName = new Map<string, string>();
-  for (const p of repoPaths) {
-    const base = path.posix.basename(p);
-    if (byBaseName.has(base)) throw new VariantError(`${spec.name}: two files share the base name ${base}`);
-    byBaseName.set(base, p);
-  }
+  if (new Set(repoPaths).size !== repoPaths.length)
+    throw new VariantError(`${spec.name}: a file is listed twice`);
 
   const meta = await fetchRepoMetadata(spec.repo, revision, {
     hubUrl,
@@ -115,6 +112,14 @@ export async function fetchVariant(opts: FetchVariantOptions): Promise<FetchVari
     retries: opts.retries,
     retryDelayMs: opts.retryDelayMs,
   });
+  // Download from the commit the metadata describes, never from the branch: a branch can move between
+  // the metadata call and the downloads, and the install must be exactly what was verified and recorded.
+  const commit = meta.commit;
+  if (!commit || !/^[0-9a-f]{40}$/i.test(commit)) {
+    throw new VariantError(
+      `the hub did not say which commit ${spec.repo}@${revision} is (got ${commit ?? 'nothing'}); refusing an unpinned download`,
+    );
+  }
   const infos: HubFileInfo[] = repoPaths.map((p) => {
     const info = meta.files.get(p);
     if (!info) {
@@ -131,7 +136,7 @@ export async function fetchVariant(opts: FetchVariantOptions): Promise<FetchVari
     type: 'metadata',
     repo: spec.repo,
     revision,
-    commit: meta.commit,
+    commit,
     files: infos.length,
     totalBytes: infos.reduce((sum, f) => sum + f.size, 0),
   });
@@ -141,8 +146,10 @@ export async function fetchVariant(opts: FetchVariantOptions): Promise<FetchVari
   const downloaded: string[] = [];
   const skipped: string[] = [];
   for (const info of infos) {
-    const base = path.posix.basename(info.path);
-    const dest = path.join(dir, base);
+    // Repo paths are kept: `onnx/x.onnx` names `x.onnx_data` beside itself, exactly as in the repo.
+    const base = info.path;
+    const dest = path.join(dir, ...info.path.split('/'));
+    await mkdir(path.dirname(dest), { recursive: true });
     const expected = { sha256: info.sha256, gitBlobId: info.gitBlobId };
     if (existsSync(dest)) {
       const hashes = await hashFile(dest, { gitBlob: !info.sha256 });
@@ -161,7 +168,7 @@ export async function fetchVariant(opts: FetchVariantOptions): Promise<FetchVari
       await rm(dest, { force: true });
     }
     const result = await downloadVerified({
-      url: resolveUrl(hubUrl, spec.repo, revision, info.path),
+      url: resolveUrl(hubUrl, spec.repo, commit, info.path),
       dest,
       size: info.size,
       expected,
@@ -182,10 +189,10 @@ export async function fetchVariant(opts: FetchVariantOptions): Promise<FetchVari
     variant: spec.variant,
     licence: spec.licence,
     fixture: false,
-    encoder: path.posix.basename(spec.encoder),
-    decoder: path.posix.basename(spec.decoder),
+    encoder: spec.encoder,
+    decoder: spec.decoder,
     sha256,
-    source: { hub: hubUrl, repo: spec.repo, revision },
+    source: { hub: hubUrl, repo: spec.repo, revision, commit },
   };
   await writeManifest(dir, manifest);
   return { dir, manifest, downloaded, skipped };

@@ -1,8 +1,8 @@
 /**
  * Registry of downloadable SAM2 ONNX exports. Data only: the fetch logic lives in fetchVariant.ts.
  *
- * Paths are relative to the hub repo root. Files are stored flat (by base name) in the target
- * directory, so an external-data file keeps exactly the name its .onnx graph refers to.
+ * Paths are relative to the hub repo root, and files keep them in the target directory, so an
+ * external-data file sits exactly where its .onnx graph expects it (same folder, same base name).
  */
 
 export type VariantFamily = 'onnx-community' | 'samexporter';

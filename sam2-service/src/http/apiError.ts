@@ -42,7 +42,8 @@ const publicServerErrors: Partial<Record<ErrorCode, { message: string; details: 
   INTERNAL: { message: 'internal error', details: [] },
   MODEL_UNAVAILABLE: {
     message: 'the segmentation model is not available (loading, missing, failed to load or disabled)',
-    details: ['state'],
+    // `reason` is one of the generic reason codes of /readyz (e.g. model_files_missing), never a path.
+    details: ['state', 'reason'],
   },
   WORKER_CRASHED: {
     message: 'the inference worker stopped while handling this request; retry',

@@ -52,10 +52,19 @@ export function createRouter(deps: RouteDeps): Router<State> {
   );
 
   // Liveness: answered by the main thread, which never runs inference, so it stays fast under load.
+  // Fails (503) only once the inference pool has given up (no worker left, none can start), so an
+  // orchestrator restarts the container; a missing or disabled model keeps the service alive, degraded.
   router.get('/healthz', (ctx) => {
-    ctx.body = { status: 'alive' };
+    if (runtime.live) {
+      ctx.body = { status: 'alive' };
+      return;
+    }
+    ctx.status = 503;
+    ctx.body = { status: 'failed', reason: runtime.reason };
   });
 
+  // Ready = at least one worker has the verified model loaded. `reason` is a generic code (docs/api.md);
+  // paths and ONNX Runtime's messages are in the log only.
   // Also under /api/segmentation/, so a reverse proxy that forwards only that prefix (the viewer server,
   // nginx) exposes the readiness the viewer polls, without path rewriting.
   router.get(['/readyz', '/api/segmentation/readyz'], (ctx) => {

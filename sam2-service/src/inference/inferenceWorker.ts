@@ -8,6 +8,7 @@ import { Tensor } from 'onnxruntime-node';
 import { modelSide, toModelInput } from '../image/modelInput';
 import { logitsToRle } from '../mask/logitsToRle';
 import { detectAdapter } from '../model/adapters/detectAdapter';
+import { ModelFilesError, verifyUnchanged } from '../model/modelFiles';
 import type { Feeds, ModelAdapter } from '../model/adapters/modelAdapter';
 import type { LoadedSessions } from './sessions';
 import { loadSessions } from './sessions';
@@ -131,7 +132,14 @@ async function warmUp(): Promise<number> {
 
 async function start(): Promise<void> {
   try {
-    sessions = await loadSessions(init.encoderPath, init.decoderPath, init.device, init.threads);
+    try {
+      sessions = await loadSessions(init.encoderPath, init.decoderPath, init.device, init.threads);
+    } catch (error) {
+      await verifyUnchanged(init.files); // a changed file is the reason to report, not ORT's parse error
+      throw error;
+    }
+    // After loading: whatever ORT read (before or during the load) must be the bytes verified at start.
+    await verifyUnchanged(init.files);
     adapter = detectAdapter(sessions.encoder, sessions.decoder);
     const warmupMs = await warmUp();
     post({
@@ -139,10 +147,15 @@ async function start(): Promise<void> {
       family: adapter.family,
       device: sessions.device,
       deviceWarning: sessions.deviceWarning,
+      deviceWarningDetail: sessions.deviceWarningDetail,
       warmupMs,
     });
   } catch (error) {
-    post({ type: 'load-failed', message: error instanceof Error ? error.message : String(error) });
+    post({
+      type: 'load-failed',
+      code: error instanceof ModelFilesError ? 'model_files_changed' : 'model_load_failed',
+      message: error instanceof Error ? error.message : String(error),
+    });
     return;
   }
   port!.on('message', (message: ToWorker) => {

@@ -1,4 +1,5 @@
 import type { Rle } from '../mask/rle';
+import type { VerifiedFile } from '../model/modelFiles';
 import type { ModelFamily, Point, Prompts } from '../model/types';
 
 /** Messages between the main thread and an inference worker. */
@@ -6,6 +7,8 @@ import type { ModelFamily, Point, Prompts } from '../model/types';
 export interface WorkerInit {
   encoderPath: string;
   decoderPath: string;
+  /** Every model file with the sha256 verified at start: a worker refuses to run other bytes. */
+  files: VerifiedFile[];
   device: 'cpu' | 'cuda';
   threads: number;
 }
@@ -15,12 +18,18 @@ export interface WorkerReady {
   family: ModelFamily;
   /** The device actually used (CUDA falls back to CPU). */
   device: 'cpu' | 'cuda';
+  /** Generic, public (e.g. in /health). */
   deviceWarning?: string;
+  /** ONNX Runtime's reason, for the log only. */
+  deviceWarningDetail?: string;
   warmupMs: number;
 }
 
 export interface WorkerLoadFailed {
   type: 'load-failed';
+  /** Public reason: the files changed since start, or ORT could not load them. */
+  code: 'model_files_changed' | 'model_load_failed';
+  /** Details for the log (paths, ORT's message); never in a public body. */
   message: string;
 }
 

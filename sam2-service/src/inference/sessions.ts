@@ -4,7 +4,10 @@ export interface LoadedSessions {
   encoder: InferenceSession;
   decoder: InferenceSession;
   device: 'cpu' | 'cuda';
+  /** Generic, public. */
   deviceWarning?: string;
+  /** ORT's message, for the log only. */
+  deviceWarningDetail?: string;
 }
 
 /** Session options of every inference worker (the benchmark's raw runs use the same). */
@@ -39,9 +42,13 @@ export async function loadSessions(
       return { encoder, decoder, device: 'cuda' };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      const deviceWarning = `CUDA execution provider unavailable, using CPU: ${reason.split('\n')[0]}`;
       const cpu = await loadCpu(encoderPath, decoderPath, base);
-      return { ...cpu, device: 'cpu', deviceWarning };
+      return {
+        ...cpu,
+        device: 'cpu',
+        deviceWarning: 'CUDA execution provider unavailable, using CPU',
+        deviceWarningDetail: reason.split('\n')[0],
+      };
     }
   }
   return { ...(await loadCpu(encoderPath, decoderPath, base)), device: 'cpu' };

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger';
-import type { FromWorker, Task, TaskResult, WorkerReady } from './protocol';
+import type { FromWorker, Task, TaskResult, WorkerLoadFailed, WorkerReady } from './protocol';
 
 export class QueueFullError extends Error {
   constructor(readonly retryAfterS: number) {
@@ -12,6 +12,18 @@ export class QueueFullError extends Error {
 export class WorkerCrashedError extends Error {}
 export class TaskFailedError extends Error {}
 export class TaskAbortedError extends Error {}
+/** The pool has no worker left and will start none: the model cannot run until the service restarts. */
+export class PoolUnavailableError extends Error {
+  constructor(readonly failure: PoolFailure) {
+    super(failure.message);
+  }
+}
+
+/** Why a pool gave up (public code) and the details for the log. */
+export interface PoolFailure {
+  code: WorkerLoadFailed['code'] | 'worker_startup_crashes';
+  message: string;
+}
 
 export interface PoolOptions {
   /** Compiled worker script. */
@@ -47,6 +59,10 @@ const maxStartupCrashes = 3;
 /**
  * A fixed set of inference workers with a bounded FIFO queue. A worker that dies fails only its own
  * task and is replaced; the pool emits 'ready' for each worker that finishes loading.
+ *
+ * Events: 'ready' (WorkerReady), 'load-failed' (PoolFailure: no replacement will be started),
+ * 'gave-up' (PoolFailure: the last worker is gone; queued tasks were rejected with PoolUnavailableError),
+ * 'queue' (depth).
  */
 export class WorkerPool extends EventEmitter {
   private readonly slots = new Set<Slot>();
@@ -56,8 +72,10 @@ export class WorkerPool extends EventEmitter {
   private closed = false;
   private averageTaskMs = 1000;
   restarts = 0;
-  /** Set when the model failed to load: the pool will never become ready. */
-  loadError: string | undefined;
+  /** Set when the model failed to load: no replacement worker is started from then on. */
+  loadError: PoolFailure | undefined;
+  /** Set when the pool has no worker left and starts none: every task is refused at once. */
+  failure: PoolFailure | undefined;
 
   constructor(private readonly options: PoolOptions) {
     super();
@@ -65,6 +83,11 @@ export class WorkerPool extends EventEmitter {
 
   start(): void {
     for (let i = 0; i < this.options.size; i++) this.spawn();
+  }
+
+  /** Workers that have loaded the model and can run a task now or after their current one. */
+  get readyCount(): number {
+    return [...this.slots].filter((s) => s.state === 'idle' || s.state === 'busy').length;
   }
 
   get readyWorkers(): WorkerReady[] {
@@ -75,7 +98,7 @@ export class WorkerPool extends EventEmitter {
     const slots = [...this.slots];
     return {
       size: this.options.size,
-      ready: slots.filter((s) => s.state !== 'starting').length,
+      ready: this.readyCount,
       busy: slots.filter((s) => s.state === 'busy').length,
       queueDepth: this.queue.length,
       maxQueue: this.options.maxQueue,
@@ -86,6 +109,7 @@ export class WorkerPool extends EventEmitter {
   /** Runs a task on the next free worker. Rejects at once with QueueFullError when the queue is full. */
   run<T extends Task>(task: T, transfer: ArrayBuffer[] = [], signal?: AbortSignal): Promise<TaskResult<T>> {
     if (this.closed) return Promise.reject(new WorkerCrashedError('inference pool is shut down'));
+    if (this.failure) return Promise.reject(new PoolUnavailableError(this.failure));
     if (signal?.aborted) return Promise.reject(new TaskAbortedError('task cancelled before it was queued'));
     const idle = [...this.slots].some((s) => s.state === 'idle');
     if (!idle && this.queue.length >= this.options.maxQueue) {
@@ -147,9 +171,9 @@ export class WorkerPool extends EventEmitter {
         this.dispatch();
         return;
       case 'load-failed':
-        this.loadError = message.message;
-        this.emit('load-failed', message.message);
         slot.state = 'starting';
+        slot.info = undefined;
+        this.failLoad({ code: message.code, message: message.message });
         void slot.worker.terminate();
         return;
       case 'result':
@@ -173,11 +197,18 @@ export class WorkerPool extends EventEmitter {
       this.finish(slot);
       job.reject(new WorkerCrashedError(`inference worker exited (code ${code}) while running this request`));
     }
-    if (this.closed || this.loadError) return;
-    this.restarts++;
-    if (!wasReady && ++this.startupCrashes >= maxStartupCrashes) {
-      this.loadError = `inference worker crashed ${maxStartupCrashes} times while loading the model`;
-      this.emit('load-failed', this.loadError);
+    if (this.closed) return;
+    if (!this.loadError) {
+      this.restarts++;
+      if (!wasReady && ++this.startupCrashes >= maxStartupCrashes) {
+        this.failLoad({
+          code: 'worker_startup_crashes',
+          message: `inference worker crashed ${maxStartupCrashes} times while loading the model`,
+        });
+      }
+    }
+    if (this.loadError) {
+      if (this.slots.size === 0) this.giveUp(this.loadError);
       return;
     }
     this.options.logger.warn(
@@ -185,6 +216,23 @@ export class WorkerPool extends EventEmitter {
       'inference worker exited; starting a replacement',
     );
     this.spawn();
+  }
+
+  private failLoad(failure: PoolFailure): void {
+    if (this.loadError) return;
+    this.loadError = failure;
+    this.emit('load-failed', failure);
+  }
+
+  /** No worker is left and none will start: refuse what waits instead of letting it time out. */
+  private giveUp(failure: PoolFailure): void {
+    this.failure = failure;
+    for (const job of this.queue.splice(0)) {
+      if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
+      job.reject(new PoolUnavailableError(failure));
+    }
+    this.emit('queue', 0);
+    this.emit('gave-up', failure);
   }
 
   private finish(slot: Slot): void {

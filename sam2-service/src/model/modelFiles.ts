@@ -11,10 +11,21 @@ const manifestSchema = z.object({
   variant: z.string().optional(),
   licence: z.string().optional(),
   fixture: z.boolean().optional(),
+  /** Paths relative to the model directory, `/`-separated (e.g. `onnx/vision_encoder.onnx`). */
   encoder: z.string().min(1),
   decoder: z.string().min(1),
-  sha256: z.record(z.string(), z.string()).optional(),
+  /** sha256 of every model file (graphs and their external data), by relative path. */
+  sha256: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/i)).optional(),
 });
+
+/** One file the model needs, with the sha256 it had when the service verified it at start. */
+export interface VerifiedFile {
+  /** Absolute path. */
+  path: string;
+  /** Path relative to the model directory, for logs. */
+  name: string;
+  sha256: string;
+}
 
 export interface ModelFiles {
   name: string;
@@ -25,77 +36,166 @@ export interface ModelFiles {
   fixture: boolean;
   encoderPath: string;
   decoderPath: string;
-  /** Short content hash of both files: part of every cache key, so a new model never reuses old results. */
+  /** Every file the sessions read (graphs + external data), hashed at start. */
+  files: VerifiedFile[];
+  /** Short hash over every verified file: part of every cache key, so a new model never reuses old results. */
   version: string;
 }
 
-export class ModelNotFoundError extends Error {}
+/** Public, generic reason codes: details (paths, hashes) go to the log only. */
+export type ModelFilesProblem =
+  'model_files_missing' | 'model_manifest_invalid' | 'model_checksum_mismatch' | 'model_files_changed';
 
-/** Finds the encoder/decoder pair in `dir` (from model.json, or by file name) and identifies it. */
+/** The model directory cannot be used; `message` names the file (log it), `code` is safe to publish. */
+export class ModelFilesError extends Error {
+  constructor(
+    readonly code: ModelFilesProblem,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ModelFilesError';
+  }
+}
+
+/**
+ * Finds the encoder/decoder pair in `dir` (from model.json, or by file name), hashes every file the
+ * sessions will read and checks the hashes model.json records. Throws ModelFilesError.
+ */
 export async function resolveModelFiles(dir: string): Promise<ModelFiles> {
   if (!existsSync(dir)) {
-    throw new ModelNotFoundError(`model directory ${dir} does not exist (run npm run model:fetch)`);
+    throw new ModelFilesError(
+      'model_files_missing',
+      `model directory ${dir} does not exist (run npm run model:fetch)`,
+    );
   }
   const manifestPath = path.join(dir, 'model.json');
-  if (existsSync(manifestPath)) {
-    const parsed = manifestSchema.safeParse(JSON.parse(readFileSync(manifestPath, 'utf8')));
-    if (!parsed.success) {
-      throw new ModelNotFoundError(
-        `invalid ${manifestPath}: ${parsed.error.issues[0]?.message ?? 'bad format'}`,
+  if (!existsSync(manifestPath)) return resolveByName(dir);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch (error) {
+    throw new ModelFilesError('model_manifest_invalid', `${manifestPath} is not JSON: ${String(error)}`);
+  }
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ModelFilesError(
+      'model_manifest_invalid',
+      `invalid ${manifestPath}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'bad format'}`,
+    );
+  }
+  const m = parsed.data;
+  const names = unique([m.encoder, m.decoder, ...Object.keys(m.sha256 ?? {}), ...dataSiblings(dir, m)]);
+  for (const name of names) {
+    if (!existsSync(inDir(dir, name))) {
+      throw new ModelFilesError(
+        'model_files_missing',
+        `model file ${name} is missing in ${dir} (model.json)`,
       );
     }
-    const m = parsed.data;
-    const encoderPath = requireFile(dir, m.encoder);
-    const decoderPath = requireFile(dir, m.decoder);
-    // Published hashes cover every file, external weights (.onnx_data) included; otherwise hash the pair.
-    const known = m.sha256?.[m.encoder] && m.sha256?.[m.decoder];
-    const version = known
-      ? combine(
-          ...Object.keys(m.sha256!)
-            .sort()
-            .map((file) => m.sha256![file]),
-        )
-      : combine(await sha256File(encoderPath), await sha256File(decoderPath));
-    return {
-      name: m.name,
-      declaredFamily: m.family,
-      variant: m.variant ?? 'unknown',
-      licence: m.licence ?? 'unknown',
-      fixture: m.fixture ?? false,
-      encoderPath,
-      decoderPath,
-      version,
-    };
   }
-  const onnx = readdirSync(dir).filter((f) => f.endsWith('.onnx'));
-  const encoder = onnx.find((f) => /encoder/i.test(f) && !/decoder/i.test(f));
-  const decoder = onnx.find((f) => /decoder/i.test(f));
+  const files = await hashAll(dir, names);
+  for (const file of files) {
+    const want = m.sha256?.[file.name]?.toLowerCase();
+    if (want && want !== file.sha256) {
+      throw new ModelFilesError(
+        'model_checksum_mismatch',
+        `model file ${file.name} in ${dir} has sha256 ${file.sha256}, model.json records ${want}`,
+      );
+    }
+  }
+  return {
+    name: m.name,
+    declaredFamily: m.family,
+    variant: m.variant ?? 'unknown',
+    licence: m.licence ?? 'unknown',
+    fixture: m.fixture ?? false,
+    encoderPath: inDir(dir, m.encoder),
+    decoderPath: inDir(dir, m.decoder),
+    files,
+    version: versionOf(files),
+  };
+}
+
+/** Without model.json: the *encoder*.onnx / *decoder*.onnx pair in `dir`, or in `dir/onnx` (hub layout). */
+async function resolveByName(dir: string): Promise<ModelFiles> {
+  const sub = existsSync(path.join(dir, 'onnx')) ? ['onnx/'] : [];
+  const onnx = ['', ...sub].flatMap((prefix) =>
+    readdirSync(inDir(dir, prefix || '.'))
+      .filter((f) => f.endsWith('.onnx'))
+      .map((f) => prefix + f),
+  );
+  const encoder = onnx.find((f) => /encoder/i.test(path.posix.basename(f)) && !/decoder/i.test(f));
+  const decoder = onnx.find((f) => /decoder/i.test(path.posix.basename(f)));
   if (!encoder || !decoder) {
-    throw new ModelNotFoundError(
+    throw new ModelFilesError(
+      'model_files_missing',
       `no SAM2 encoder/decoder .onnx pair in ${dir} (found: ${onnx.join(', ') || 'nothing'}); run npm run model:fetch`,
     );
   }
-  const encoderPath = path.join(dir, encoder);
-  const decoderPath = path.join(dir, decoder);
+  const files = await hashAll(dir, unique([encoder, decoder, ...dataSiblings(dir, { encoder, decoder })]));
   return {
     name: path.basename(dir),
     variant: 'unknown',
     licence: 'unknown',
     fixture: false,
-    encoderPath,
-    decoderPath,
-    version: combine(await sha256File(encoderPath), await sha256File(decoderPath)),
+    encoderPath: inDir(dir, encoder),
+    decoderPath: inDir(dir, decoder),
+    files,
+    version: versionOf(files),
   };
 }
 
-function requireFile(dir: string, name: string): string {
-  const file = path.join(dir, name);
-  if (!existsSync(file)) throw new ModelNotFoundError(`model.json names ${name}, which is missing in ${dir}`);
-  return file;
+/**
+ * Re-hashes the files verified at start; throws ModelFilesError('model_files_changed') naming the first
+ * file whose bytes differ or that is gone. Inference workers call it after loading their sessions, so a
+ * file replaced on disk never runs under the identity verified at start.
+ */
+export async function verifyUnchanged(files: readonly VerifiedFile[]): Promise<void> {
+  for (const file of files) {
+    let actual: string;
+    try {
+      actual = await sha256File(file.path);
+    } catch (error) {
+      throw new ModelFilesError(
+        'model_files_changed',
+        `model file ${file.name} can no longer be read: ${(error as Error).message}`,
+      );
+    }
+    if (actual !== file.sha256) {
+      throw new ModelFilesError(
+        'model_files_changed',
+        `model file ${file.name} changed on disk since the service verified it (sha256 ${file.sha256}, now ${actual}); restart the service to load the new model`,
+      );
+    }
+  }
 }
 
-function combine(...hashes: string[]): string {
-  return createHash('sha256').update(hashes.join(':')).digest('hex').slice(0, 16);
+/** `<graph>.onnx_data` beside each graph: the onnx-community external-data layout. */
+function dataSiblings(dir: string, m: { encoder: string; decoder: string }): string[] {
+  return [m.encoder, m.decoder].map((g) => `${g}_data`).filter((name) => existsSync(inDir(dir, name)));
+}
+
+function inDir(dir: string, name: string): string {
+  return path.join(dir, ...name.split('/'));
+}
+
+function unique(names: string[]): string[] {
+  return [...new Set(names)];
+}
+
+async function hashAll(dir: string, names: string[]): Promise<VerifiedFile[]> {
+  const files: VerifiedFile[] = [];
+  for (const name of names) {
+    const file = inDir(dir, name);
+    files.push({ path: file, name, sha256: await sha256File(file) });
+  }
+  return files;
+}
+
+function versionOf(files: VerifiedFile[]): string {
+  const parts = [...files].sort((a, b) => a.name.localeCompare(b.name)).map((f) => f.sha256);
+  return createHash('sha256').update(parts.join(':')).digest('hex').slice(0, 16);
 }
 
 function sha256File(file: string): Promise<string> {

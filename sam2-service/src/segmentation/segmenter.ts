@@ -11,6 +11,7 @@ import { bodyGridPoints } from '../inference/automaticMasks';
 import type { ModelRuntime } from '../inference/modelRuntime';
 import type { DecodeRequest, MaskResult } from '../inference/protocol';
 import {
+  PoolUnavailableError,
   QueueFullError,
   TaskAbortedError,
   TaskFailedError,
@@ -283,6 +284,15 @@ function toApiError(error: unknown, timeoutMs: number): unknown {
     );
   }
   if (error instanceof TaskAbortedError) return timeoutError(timeoutMs);
+  if (error instanceof PoolUnavailableError) {
+    // The pool gave up while this request waited: answer now, not with a 504 at the time limit.
+    return new ApiError(
+      'MODEL_UNAVAILABLE',
+      `the SAM2 model is not available (${error.failure.code})`,
+      { state: 'unavailable', reason: error.failure.code },
+      10,
+    );
+  }
   if (error instanceof WorkerCrashedError) {
     return new ApiError(
       'WORKER_CRASHED',

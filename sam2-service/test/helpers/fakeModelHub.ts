@@ -4,6 +4,8 @@
  *   GET /api/models/{owner}/{name}/revision/{rev}?blobs=true   file metadata (siblings[].lfs.sha256)
  *   GET /{owner}/{name}/resolve/{rev}/{path}                    file bytes, with HTTP Range support
  *
+ * Each repo has commits; `main` points at the newest and can move (pushCommit, moveMainAfterNextMetadata),
+ * as a branch on the real hub moves when the owner pushes.
  * Switches make it misbehave the way real networks and servers do: ignore Range, cut the connection
  * mid-body, serve corrupted bytes, answer with an error status, redirect to a "CDN" path.
  * Every request is recorded for assertions.
@@ -29,8 +31,11 @@ interface HubFile {
 }
 
 interface HubRepo {
+  /** Commit `main` points at. */
   commit: string;
+  /** Files of `main`. */
   files: Map<string, HubFile>;
+  commits: Map<string, Map<string, HubFile>>;
 }
 
 /** Deterministic filler so a failing test can be rerun byte for byte. */
@@ -59,6 +64,16 @@ function lfsPointer(data: Buffer): Buffer {
   );
 }
 
+function toFiles(files: Record<string, Buffer>, plainGit: string[] = []): Map<string, HubFile> {
+  return new Map(Object.entries(files).map(([p, data]) => [p, { data, lfs: !plainGit.includes(p) }]));
+}
+
+function flipMiddleByte(bytes: Buffer): Buffer {
+  const data = Buffer.from(bytes);
+  data[Math.floor(data.length / 2)] ^= 0xff;
+  return data;
+}
+
 export class FakeModelHub {
   /** Base URL, e.g. http://127.0.0.1:43123 */
   url = '';
@@ -71,6 +86,7 @@ export class FakeModelHub {
   requiredToken: string | undefined;
 
   private readonly repos = new Map<string, HubRepo>();
+  private pendingPush: { repo: string; files: Record<string, Buffer>; commit: string } | undefined;
   private readonly corrupt = new Set<string>();
   private cut: { afterBytes: number; remaining: number; stall: boolean } | undefined;
   private failure: { status: number; remaining: number } | undefined;
@@ -99,14 +115,30 @@ export class FakeModelHub {
     files: Record<string, Buffer>,
     opts: { commit?: string; plainGit?: string[] } = {},
   ): void {
-    const map = new Map<string, HubFile>();
-    for (const [p, data] of Object.entries(files)) map.set(p, { data, lfs: !opts.plainGit?.includes(p) });
     const commit = opts.commit ?? createHash('sha1').update(repo).digest('hex');
-    this.repos.set(repo, { commit, files: map });
+    const map = toFiles(files, opts.plainGit);
+    this.repos.set(repo, { commit, files: map, commits: new Map([[commit, map]]) });
   }
 
-  fileBytes(repo: string, filePath: string): Buffer {
-    const f = this.repos.get(repo)?.files.get(filePath);
+  /** A new commit on `main`: `main` serves `files` from now on; older commits stay reachable by sha. */
+  pushCommit(repo: string, files: Record<string, Buffer>, commit: string): void {
+    const found = this.repos.get(repo);
+    if (!found) throw new Error(`no ${repo} on the fake hub`);
+    const map = toFiles(files);
+    found.commits.set(commit, map);
+    found.commit = commit;
+    found.files = map;
+  }
+
+  /** Push `files` as `commit` right after the next metadata answer: the branch moves under a download. */
+  moveMainAfterNextMetadata(repo: string, files: Record<string, Buffer>, commit: string): void {
+    this.pendingPush = { repo, files, commit };
+  }
+
+  /** Bytes of `filePath` on `main`, or at `commit`. */
+  fileBytes(repo: string, filePath: string, commit?: string): Buffer {
+    const found = this.repos.get(repo);
+    const f = (commit ? found?.commits.get(commit) : found?.files)?.get(filePath);
     if (!f) throw new Error(`no ${repo}/${filePath} on the fake hub`);
     return f.data;
   }
@@ -118,10 +150,7 @@ export class FakeModelHub {
 
   /** The bytes served for a corrupted file. */
   corruptedBytes(repo: string, filePath: string): Buffer {
-    const data = Buffer.from(this.fileBytes(repo, filePath));
-    const at = Math.floor(data.length / 2);
-    data[at] ^= 0xff;
-    return data;
+    return flipMiddleByte(this.fileBytes(repo, filePath));
   }
 
   /** Close the socket after `bytes` body bytes of the next `times` file responses. */
@@ -171,8 +200,9 @@ export class FakeModelHub {
     return repo ? { name, repo } : undefined;
   }
 
-  private revisionOk(repo: HubRepo, rev: string): boolean {
-    return rev === 'main' || rev === repo.commit;
+  /** Files of a revision: `main` or any commit sha. */
+  private filesAt(repo: HubRepo, rev: string): Map<string, HubFile> | undefined {
+    return rev === 'main' ? repo.files : repo.commits.get(rev);
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -184,9 +214,11 @@ export class FakeModelHub {
       const found = this.findRepo(parts.slice(2));
       const rev = decodeURIComponent(parts.slice(5).join('/'));
       if (!found) return this.send(res, entry, 404, '{"error":"Repository not found"}');
-      if (!this.revisionOk(found.repo, rev)) return this.send(res, entry, 404, '{"error":"Invalid rev id"}');
+      const files = this.filesAt(found.repo, rev);
+      if (!files) return this.send(res, entry, 404, '{"error":"Invalid rev id"}');
+      const commit = rev === 'main' ? found.repo.commit : rev;
       const withBlobs = url.searchParams.get('blobs') === 'true';
-      const siblings = [...found.repo.files].map(([rfilename, f]) => {
+      const siblings = [...files].map(([rfilename, f]) => {
         if (!withBlobs) return { rfilename };
         const pointer = lfsPointer(f.data);
         return {
@@ -198,7 +230,13 @@ export class FakeModelHub {
             : {}),
         };
       });
-      return this.send(res, entry, 200, JSON.stringify({ id: found.name, sha: found.repo.commit, siblings }));
+      this.send(res, entry, 200, JSON.stringify({ id: found.name, sha: commit, siblings }));
+      const push = this.pendingPush;
+      if (push && push.repo === found.name) {
+        this.pendingPush = undefined;
+        this.pushCommit(push.repo, push.files, push.commit);
+      }
+      return;
     }
 
     if (parts[2] === 'resolve' && parts.length >= 5) {
@@ -206,24 +244,29 @@ export class FakeModelHub {
       const entry = this.record(req, 'resolve', file);
       const found = this.findRepo(parts);
       const rev = decodeURIComponent(parts[3]);
-      if (!found || !this.revisionOk(found.repo, rev) || !found.repo.files.has(file)) {
+      const files = found && this.filesAt(found.repo, rev);
+      if (!found || !files || !files.has(file)) {
         return this.send(res, entry, 404, '{"error":"Entry not found"}');
       }
       if (!this.authorized(req)) return this.send(res, entry, 401, '{"error":"Unauthorized"}');
       if (this.redirectToCdn) {
         entry.status = 302;
-        res.writeHead(302, { Location: `/cdn/${found.name}/${encodeURIComponent(file)}?expires=never` });
+        const commit = rev === 'main' ? found.repo.commit : rev;
+        res.writeHead(302, {
+          Location: `/cdn/${found.name}/${encodeURIComponent(file)}?commit=${commit}&expires=never`,
+        });
         return void res.end();
       }
-      return this.serveBytes(req, res, entry, found.name, file);
+      return this.serveBytes(req, res, entry, found.name, file, files.get(file)!.data);
     }
 
     if (parts[0] === 'cdn' && parts.length === 4) {
       const file = decodeURIComponent(parts[3]);
       const entry = this.record(req, 'cdn', file);
       const found = this.findRepo(parts.slice(1));
-      if (!found || !found.repo.files.has(file)) return this.send(res, entry, 404, '{"error":"Not found"}');
-      return this.serveBytes(req, res, entry, found.name, file);
+      const files = found && this.filesAt(found.repo, url.searchParams.get('commit') ?? 'main');
+      if (!found || !files?.has(file)) return this.send(res, entry, 404, '{"error":"Not found"}');
+      return this.serveBytes(req, res, entry, found.name, file, files.get(file)!.data);
     }
 
     this.send(res, this.record(req, 'other'), 404, '{"error":"Not found"}');
@@ -239,14 +282,13 @@ export class FakeModelHub {
     entry: RecordedRequest,
     repo: string,
     file: string,
+    bytes: Buffer,
   ): void {
     if (this.failure && this.failure.remaining > 0) {
       this.failure.remaining--;
       return this.send(res, entry, this.failure.status, '{"error":"injected failure"}');
     }
-    const data = this.corrupt.has(`${repo}/${file}`)
-      ? this.corruptedBytes(repo, file)
-      : this.fileBytes(repo, file);
+    const data = this.corrupt.has(`${repo}/${file}`) ? flipMiddleByte(bytes) : bytes;
     const total = data.length;
     let start = 0;
     let end = total - 1;

@@ -17,14 +17,14 @@ describe('without a model the service starts degraded', () => {
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${service.url}/readyz`);
     expect(ready.status).toBe(503);
-    expect(((await ready.json()) as any).reason).toMatch(/no SAM2 encoder\/decoder \.onnx pair/);
+    expect(await ready.json()).toEqual({ ready: false, state: 'unavailable', reason: 'model_files_missing' });
     const health = (await (await fetch(`${service.url}/health`)).json()) as any;
     expect(health).toMatchObject({ status: 'degraded', state: 'unavailable', model: null });
     const res = await postSegment(service.url, request);
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('MODEL_UNAVAILABLE');
     expect(res.headers.get('retry-after')).toBe('10');
-    expect(service.logs.join('\n')).toMatch(/"level":40.*no model loaded.*model:fetch/);
+    expect(service.logs.join('\n')).toMatch(/"level":40.*no SAM2 encoder\/decoder \.onnx pair.*model:fetch/);
   });
 });
 
@@ -56,7 +56,7 @@ describe('SAM2_DEVICE=cuda on a machine without CUDA', () => {
   it('falls back to the CPU, logs a warning and reports device cpu', async () => {
     const health = (await (await fetch(`${service.url}/health`)).json()) as any;
     expect(health.device).toBe('cpu');
-    expect(health.device_warning).toMatch(/CUDA execution provider unavailable/);
+    expect(health.device_warning).toBe('CUDA execution provider unavailable, using CPU');
     expect(service.logs.join('\n')).toMatch(/"level":40.*CUDA execution provider unavailable/);
     expect((await postSegment(service.url, request)).status).toBe(200);
   });
@@ -81,7 +81,11 @@ describe('a broken model file', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(health).toMatchObject({ status: 'degraded', state: 'unavailable' });
-    expect(health.reason).toMatch(/model failed to load/);
+    expect(health.reason).toBe('model_load_failed');
+    expect(JSON.stringify(health)).not.toMatch(/x_encoder|protobuf|\/tmp\//i);
+    expect(service.logs.join('\n')).toMatch(/"reason":"model_load_failed".*"detail":/);
     expect((await postSegment(service.url, request)).status).toBe(503);
+    // Never loaded: a restart would not help, so liveness stays up and /health says why.
+    expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
   });
 });

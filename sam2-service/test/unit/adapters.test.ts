@@ -52,28 +52,6 @@ describe('model adapters (real ORT on FIXTURE models)', () => {
   });
 
   describe('samexporter', () => {
-    it('encodes points with a padding point, a box as labels 2/3, and no previous mask', async () => {
-      const { adapter } = await load('samexporter');
-      const pointsOnly = adapter.decoderFeeds(
-        {},
-        { points: [{ x: 10, y: 20, label: 1 }] },
-        { height: 64, width: 64 },
-      );
-      expect(pointsOnly.point_coords.dims).toEqual([1, 2, 2]);
-      expect([...(pointsOnly.point_coords.data as Float32Array)]).toEqual([10, 20, 0, 0]);
-      expect([...(pointsOnly.point_labels.data as Float32Array)]).toEqual([1, -1]);
-      expect(pointsOnly.mask_input.dims).toEqual([1, 1, 256, 256]);
-      expect([...(pointsOnly.has_mask_input.data as Float32Array)]).toEqual([0]);
-      expect(pointsOnly.orig_im_size).toBeUndefined();
-      const withBox = adapter.decoderFeeds(
-        {},
-        { points: [{ x: 5, y: 6, label: 0 }], box: [1, 2, 3, 4] },
-        { height: 64, width: 64 },
-      );
-      expect([...(withBox.point_coords.data as Float32Array)]).toEqual([5, 6, 1, 2, 3, 4]);
-      expect([...(withBox.point_labels.data as Float32Array)]).toEqual([0, 2, 3]);
-    });
-
     it('feeds orig_im_size (height, width) with the dtype the model declares', async () => {
       const { adapter } = await load('samexporter-origsize');
       const feeds = adapter.decoderFeeds(
@@ -100,23 +78,6 @@ describe('model adapters (real ORT on FIXTURE models)', () => {
   });
 
   describe('onnx-community', () => {
-    it('encodes points as int64 labels and the box separately', async () => {
-      const { adapter } = await load('onnx-community');
-      const feeds = adapter.decoderFeeds(
-        {},
-        { points: [{ x: 10, y: 20, label: 0 }] },
-        { height: 64, width: 64 },
-      );
-      expect(feeds.input_points.dims).toEqual([1, 1, 1, 2]);
-      expect(feeds.input_labels.type).toBe('int64');
-      expect([...(feeds.input_labels.data as BigInt64Array)]).toEqual([0n]);
-      expect(feeds.input_boxes.dims).toEqual([1, 0, 4]);
-      const boxOnly = adapter.decoderFeeds({}, { points: [], box: [1, 2, 3, 4] }, { height: 64, width: 64 });
-      expect(boxOnly.input_points.dims).toEqual([1, 1, 0, 2]);
-      expect(boxOnly.input_boxes.dims).toEqual([1, 1, 4]);
-      expect([...(boxOnly.input_boxes.data as Float32Array)]).toEqual([1, 2, 3, 4]);
-    });
-
     it('reads pred_masks / iou_scores from a real decoder run, box only', async () => {
       const { encoder, decoder, adapter } = await load('onnx-community');
       const embeddings = await encodeSquare(encoder, adapter);

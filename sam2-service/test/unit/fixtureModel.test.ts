@@ -244,6 +244,20 @@ async function makePair(family: FixtureFamily, opts: { encoderLayers?: number; o
   return pair;
 }
 
+/**
+ * Files of each FIXTURE, as in the real repos: onnx-community keeps its weights in external data beside
+ * each graph (onnx-community/sam2.1-hiera-tiny-ONNX, per sam2-onnx.md); samexporter graphs are single files.
+ */
+const LAYOUT = {
+  samexporter: ['encoder.onnx', 'decoder.onnx'],
+  'onnx-community': [
+    'onnx/vision_encoder.onnx',
+    'onnx/prompt_encoder_mask_decoder.onnx',
+    'onnx/vision_encoder.onnx_data',
+    'onnx/prompt_encoder_mask_decoder.onnx_data',
+  ],
+} as const;
+
 describe.each(['samexporter', 'onnx-community'] as const)('fixture model, family %s', (family) => {
   let pair: FixturePair;
   const centre: Point = [DISC.cx, DISC.cy, 1];
@@ -259,15 +273,21 @@ describe.each(['samexporter', 'onnx-community'] as const)('fixture model, family
       family,
       variant: 'fixture',
       fixture: true,
-      encoder: 'encoder.onnx',
-      decoder: 'decoder.onnx',
+      encoder: LAYOUT[family][0],
+      decoder: LAYOUT[family][1],
       fixtureOptions: { encoderLayers: 0, origImSize: false },
     });
     const dir = path.join(tmpRoot, `${family}-L0`);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'))).toEqual(manifest);
-    for (const file of ['encoder.onnx', 'decoder.onnx']) {
+    const onDisk = fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name !== 'model.json')
+      .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+    expect(onDisk.sort()).toEqual([...LAYOUT[family]].sort());
+    expect(Object.keys(manifest.sha256).sort()).toEqual([...LAYOUT[family]].sort());
+    for (const file of LAYOUT[family]) {
       const hash = createHash('sha256')
-        .update(fs.readFileSync(path.join(dir, file)))
+        .update(fs.readFileSync(path.join(dir, ...file.split('/'))))
         .digest('hex');
       expect(manifest.sha256[file]).toBe(hash);
     }

@@ -28,9 +28,12 @@ const sizes: Record<string, number> = {
   'onnx/prompt_encoder_mask_decoder.onnx_data': 1_000_003,
 };
 
-function blobs(): Record<string, Buffer> {
-  return Object.fromEntries(variantFiles(spec).map((p, i) => [p, pseudoRandomBytes(sizes[p], i + 1)]));
+function blobs(seed = 1): Record<string, Buffer> {
+  return Object.fromEntries(variantFiles(spec).map((p, i) => [p, pseudoRandomBytes(sizes[p], i + seed)]));
 }
+
+const COMMIT_1 = '1111111111111111111111111111111111111111';
+const COMMIT_2 = '2222222222222222222222222222222222222222';
 
 let hub: FakeModelHub;
 let dir: string;
@@ -38,7 +41,7 @@ let tmpRoot: string;
 
 beforeEach(async () => {
   hub = await FakeModelHub.start();
-  hub.addRepo(spec.repo, blobs());
+  hub.addRepo(spec.repo, blobs(), { commit: COMMIT_1 });
   tmpRoot = await mkdtemp(path.join(os.tmpdir(), 'model-fetch-'));
   dir = path.join(tmpRoot, 'models', spec.name);
 });
@@ -53,13 +56,13 @@ const run = (extra: Partial<Parameters<typeof fetchVariant>[0]> = {}) =>
 
 async function expectFilesMatchHub(): Promise<void> {
   for (const p of variantFiles(spec)) {
-    const got = await readFile(path.join(dir, path.posix.basename(p)));
+    const got = await readFile(path.join(dir, ...p.split('/')));
     expect(got.equals(hub.fileBytes(spec.repo, p))).toBe(true);
   }
 }
 
 const partFiles = async (): Promise<string[]> =>
-  existsSync(dir) ? (await readdir(dir)).filter((f) => f.endsWith('.part')) : [];
+  existsSync(dir) ? (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.part')) : [];
 
 describe('fetchVariant against the fake hub', () => {
   it('downloads every file, verifies it and writes model.json in the service format', async () => {
@@ -76,15 +79,20 @@ describe('fetchVariant against the fake hub', () => {
       variant: 'tiny',
       licence: 'Apache-2.0',
       fixture: false,
-      encoder: 'vision_encoder.onnx',
-      decoder: 'prompt_encoder_mask_decoder.onnx',
+      encoder: 'onnx/vision_encoder.onnx',
+      decoder: 'onnx/prompt_encoder_mask_decoder.onnx',
       sha256: {
-        'vision_encoder.onnx': hashOf('onnx/vision_encoder.onnx'),
-        'prompt_encoder_mask_decoder.onnx': hashOf('onnx/prompt_encoder_mask_decoder.onnx'),
-        'vision_encoder.onnx_data': hashOf(ENC_DATA),
-        'prompt_encoder_mask_decoder.onnx_data': hashOf('onnx/prompt_encoder_mask_decoder.onnx_data'),
+        'onnx/vision_encoder.onnx': hashOf('onnx/vision_encoder.onnx'),
+        'onnx/prompt_encoder_mask_decoder.onnx': hashOf('onnx/prompt_encoder_mask_decoder.onnx'),
+        [ENC_DATA]: hashOf(ENC_DATA),
+        'onnx/prompt_encoder_mask_decoder.onnx_data': hashOf('onnx/prompt_encoder_mask_decoder.onnx_data'),
       },
-      source: { hub: hub.url, repo: 'onnx-community/sam2.1-hiera-tiny-ONNX', revision: 'main' },
+      source: {
+        hub: hub.url,
+        repo: 'onnx-community/sam2.1-hiera-tiny-ONNX',
+        revision: 'main',
+        commit: COMMIT_1,
+      },
     });
     expect(Object.keys(manifest)).toEqual([
       'name',
@@ -107,6 +115,43 @@ describe('fetchVariant against the fake hub', () => {
     expect(hub.fileRequests().map((r) => [r.file, r.range, r.status])).toEqual(
       variantFiles(spec).map((p) => [p, undefined, 200]),
     );
+    // Every download names the commit the metadata returned, never the branch.
+    expect(hub.fileRequests().map((r) => r.url.split('/')[4])).toEqual(
+      variantFiles(spec).map(() => COMMIT_1),
+    );
+  });
+
+  it('downloads the commit the metadata returned even when the branch moves in between', async () => {
+    const newer = blobs(100);
+    hub.moveMainAfterNextMetadata(spec.repo, newer, COMMIT_2);
+    const result = await run();
+
+    expect(result.manifest.source).toMatchObject({ revision: 'main', commit: COMMIT_1 });
+    for (const p of variantFiles(spec)) {
+      const got = await readFile(path.join(dir, ...p.split('/')));
+      expect(got.equals(hub.fileBytes(spec.repo, p, COMMIT_1))).toBe(true);
+      expect(got.equals(newer[p])).toBe(false);
+      expect(result.manifest.sha256[p]).toBe(sha256Hex(hub.fileBytes(spec.repo, p, COMMIT_1)));
+    }
+    // The branch really moved: a fresh run now installs the new commit.
+    await rm(dir, { recursive: true });
+    const again = await run();
+    expect(again.manifest.source.commit).toBe(COMMIT_2);
+    expect(again.manifest.sha256[ENC_DATA]).toBe(sha256Hex(newer[ENC_DATA]));
+  });
+
+  it('refuses to download when the hub does not say which commit the revision is', async () => {
+    const withoutSha: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (!String(input).includes('/api/models/')) return res;
+      const body = (await res.json()) as Record<string, unknown>;
+      delete body.sha;
+      return new Response(JSON.stringify(body), { status: 200 });
+    };
+    const err = await run({ fetchImpl: withoutSha }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VariantError);
+    expect((err as Error).message).toMatch(/did not say which commit/);
+    expect(hub.fileRequests()).toEqual([]);
   });
 
   it('follows the hub redirect and sends the token as a Bearer header', async () => {
@@ -139,12 +184,12 @@ describe('fetchVariant against the fake hub', () => {
     expect((failed as Error).message).toContain(ENC_DATA_BASE);
     expect((failed as Error).message).toMatch(/run again to resume/);
 
-    const part = path.join(dir, `${ENC_DATA_BASE}.part`);
+    const part = path.join(dir, `${ENC_DATA}.part`);
     const partial = await readFile(part);
     expect(partial.length).toBeGreaterThan(0);
     expect(partial.length).toBeLessThanOrEqual(1_200_000);
     expect(partial.equals(hub.fileBytes(spec.repo, ENC_DATA).subarray(0, partial.length))).toBe(true);
-    expect(existsSync(path.join(dir, ENC_DATA_BASE))).toBe(false);
+    expect(existsSync(path.join(dir, ENC_DATA))).toBe(false);
     expect(existsSync(path.join(dir, 'model.json'))).toBe(false);
 
     const before = hub.requests.length;
@@ -154,7 +199,7 @@ describe('fetchVariant against the fake hub', () => {
     expect(again.map((r) => r.file)).toEqual([ENC_DATA, 'onnx/prompt_encoder_mask_decoder.onnx_data']);
     expect(again[0].range).toBe(`bytes=${partial.length}-`);
     expect(again[0].status).toBe(206);
-    expect(result.skipped).toEqual(['vision_encoder.onnx', 'prompt_encoder_mask_decoder.onnx']);
+    expect(result.skipped).toEqual(['onnx/vision_encoder.onnx', 'onnx/prompt_encoder_mask_decoder.onnx']);
     await expectFilesMatchHub();
     expect(await partFiles()).toEqual([]);
   });
@@ -193,7 +238,8 @@ describe('fetchVariant against the fake hub', () => {
 
   it('starts over cleanly when the server ignores Range and answers 200', async () => {
     await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, `${ENC_DATA_BASE}.part`), Buffer.alloc(500_000, 7));
+    await mkdir(path.join(dir, 'onnx'), { recursive: true });
+    await writeFile(path.join(dir, `${ENC_DATA}.part`), Buffer.alloc(500_000, 7));
     hub.ignoreRange = true;
     const events: FetchEvent[] = [];
     await run({ onEvent: (e) => events.push(e) });
@@ -224,7 +270,7 @@ describe('fetchVariant against the fake hub', () => {
     expect(mismatch.message).toContain(ENC_DATA_BASE);
     expect(mismatch.message).toContain(expected);
     expect(mismatch.message).toContain(actual);
-    expect(existsSync(path.join(dir, ENC_DATA_BASE))).toBe(false);
+    expect(existsSync(path.join(dir, ENC_DATA))).toBe(false);
     expect(await partFiles()).toEqual([]);
     expect(existsSync(path.join(dir, 'model.json'))).toBe(false);
   });
@@ -242,16 +288,16 @@ describe('fetchVariant against the fake hub', () => {
 
   it('replaces a present file whose hash does not match', async () => {
     await run();
-    await writeFile(path.join(dir, ENC_DATA_BASE), Buffer.from('not the model'));
+    await writeFile(path.join(dir, ENC_DATA), Buffer.from('not the model'));
     const events: FetchEvent[] = [];
     const result = await run({ onEvent: (e) => events.push(e) });
-    expect(result.downloaded).toEqual([ENC_DATA_BASE]);
-    expect(events).toContainEqual(expect.objectContaining({ type: 'stale', file: ENC_DATA_BASE }));
+    expect(result.downloaded).toEqual([ENC_DATA]);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'stale', file: ENC_DATA }));
     await expectFilesMatchHub();
   });
 
   it('verifies plain-git files (no LFS entry) against their git blob id', async () => {
-    hub.addRepo(spec.repo, blobs(), { plainGit: ['onnx/vision_encoder.onnx'] });
+    hub.addRepo(spec.repo, blobs(), { plainGit: ['onnx/vision_encoder.onnx'], commit: COMMIT_1 });
     await run();
     await expectFilesMatchHub();
 
@@ -303,13 +349,13 @@ describe('fetchVariant against the fake hub', () => {
 });
 
 describe('variant registry', () => {
-  it('has unique names, Apache-2.0 licences and flat-storable file names', () => {
+  it('has unique names, Apache-2.0 licences, and external data beside each onnx-community graph', () => {
     const names = VARIANTS.map((v) => v.name);
     expect(new Set(names).size).toBe(names.length);
     for (const v of VARIANTS) {
       expect(v.licence).toBe('Apache-2.0');
-      const bases = variantFiles(v).map((p) => path.posix.basename(p));
-      expect(new Set(bases).size).toBe(bases.length);
+      const files = variantFiles(v);
+      expect(new Set(files).size).toBe(files.length);
       if (v.family === 'onnx-community') {
         expect(v.extraFiles).toEqual([`${v.encoder}_data`, `${v.decoder}_data`]);
       }
@@ -414,7 +460,7 @@ describe('fetchModel CLI', () => {
     expect(r.stderr).toContain(ENC_DATA_BASE);
     expect(r.stderr).toContain(sha256Hex(hub.fileBytes(spec.repo, ENC_DATA)));
     expect(r.stderr).toContain(sha256Hex(hub.corruptedBytes(spec.repo, ENC_DATA)));
-    expect(existsSync(path.join(tmpRoot, 'custom', 'vision_encoder.onnx'))).toBe(true);
+    expect(existsSync(path.join(tmpRoot, 'custom', 'onnx', 'vision_encoder.onnx'))).toBe(true);
     expect(existsSync(path.join(tmpRoot, 'ignored'))).toBe(false);
   });
 

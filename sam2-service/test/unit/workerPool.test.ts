@@ -1,6 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import {
+  type PoolFailure,
+  PoolUnavailableError,
   QueueFullError,
   TaskAbortedError,
   TaskFailedError,
@@ -90,10 +94,33 @@ describe('WorkerPool (real worker threads)', () => {
   it('records a model that fails to load instead of restarting forever', async () => {
     const made = makePool(1, 4, { failLoad: true });
     pool = made.pool;
-    const failed = await new Promise<string>((resolve) => pool.once('load-failed', resolve));
-    expect(failed).toMatch(/cannot load test model/);
-    await new Promise((r) => setTimeout(r, 100));
+    const failed = await new Promise<PoolFailure>((resolve) => pool.once('load-failed', resolve));
+    expect(failed).toEqual({ code: 'model_files_changed', message: 'cannot load test model' });
+    await new Promise<PoolFailure>((resolve) => pool.once('gave-up', resolve));
     expect(pool.restarts).toBe(0);
-    expect(pool.loadError).toMatch(/cannot load/);
+    expect(pool.loadError?.message).toMatch(/cannot load/);
+    await expect(pool.run(task('late'))).rejects.toBeInstanceOf(PoolUnavailableError);
+  });
+
+  it('counts only loaded workers as ready, and gives up at once when the replacement cannot load', async () => {
+    const marker = path.join(mkdtempSync(path.join(os.tmpdir(), 'pool-')), 'model-changed');
+    const made = makePool(1, 4, { failLoadIfExists: marker });
+    pool = made.pool;
+    await made.ready;
+    expect(pool.readyCount).toBe(1);
+    writeFileSync(marker, ''); // the model "changed on disk": a new worker will refuse to load it
+
+    const gaveUp = new Promise<PoolFailure>((resolve) => pool.once('gave-up', resolve));
+    const crash = pool.run(task('crash'));
+    const queued = [pool.run(task('q1')), pool.run(task('q2'))];
+    const started = Date.now();
+    await expect(crash).rejects.toBeInstanceOf(WorkerCrashedError);
+    expect(pool.readyCount).toBe(0);
+    for (const q of queued) await expect(q).rejects.toBeInstanceOf(PoolUnavailableError);
+    expect(Date.now() - started).toBeLessThan(10_000); // answered at once, not at a request time limit
+    expect(await gaveUp).toMatchObject({ code: 'model_files_changed' });
+    expect(pool.stats()).toMatchObject({ ready: 0, queueDepth: 0 });
+    expect(pool.failure?.code).toBe('model_files_changed');
+    await expect(pool.run(task('after'))).rejects.toBeInstanceOf(PoolUnavailableError);
   });
 });

@@ -11,7 +11,13 @@ import {
 const embeddingNames = ['image_embed', 'high_res_feats_0', 'high_res_feats_1'] as const;
 const decoderInputs = [...embeddingNames, 'point_coords', 'point_labels', 'mask_input', 'has_mask_input'];
 
-/** Exports made with samexporter (and the SAM2 repo's own ONNX scripts). */
+/**
+ * Exports made with samexporter (and the SAM2 repo's own ONNX scripts).
+ *
+ * Decoder feeds: `point_coords` float32 [1,P,2] in 1024² model pixels, `point_labels` float32 [1,P]
+ * (1 fg, 0 bg, 2/3 box corners, -1 padding), `mask_input` zeros [1,1,256,256], `has_mask_input` [0],
+ * and `orig_im_size` [H, W] only when the graph declares it (then also the caller's padding point).
+ */
 export function isSamexporter(encoder: SessionInfo, decoder: SessionInfo): boolean {
   return encoder.inputNames.includes('image') && decoder.inputNames.includes('point_coords');
 }
@@ -22,6 +28,10 @@ export function createSamexporterAdapter(encoder: SessionInfo, decoder: SessionI
   requireNames('samexporter decoder outputs', decoder.outputNames, ['masks', 'iou_predictions']);
   const origSize = decoder.inputMetadata.find((m) => m.name === 'orig_im_size');
   const origSizeType = origSize && origSize.isTensor ? origSize.type : undefined;
+  // SAM1-style graphs (the ones that declare orig_im_size) expect the caller to append the padding
+  // point to a click-only prompt; samexporter's SAM2 decoder appends its own (sam2-onnx.md), and a
+  // second one would be a second "not a point" token the model was never trained with.
+  const callerPads = origSize !== undefined;
   // No previous mask: zeros and has_mask_input = 0. Allocated once, read-only for ORT.
   const noMask = new Tensor('float32', new Float32Array(256 * 256), [1, 1, 256, 256]);
   const hasNoMask = new Tensor('float32', new Float32Array([0]), [1]);
@@ -40,8 +50,7 @@ export function createSamexporterAdapter(encoder: SessionInfo, decoder: SessionI
       if (prompts.box) {
         coords.push(prompts.box[0], prompts.box[1], prompts.box[2], prompts.box[3]);
         labels.push(2, 3);
-      } else {
-        // SAM's ONNX convention: without a box, append a padding point labelled -1.
+      } else if (callerPads) {
         coords.push(0, 0);
         labels.push(-1);
       }
