@@ -172,3 +172,32 @@ export function affineFrom(pairs: Array<{ slice: SlicePoint; page: { x: number; 
     toPage: (p) => ({ x: mx[0] * p.x + mx[1] * p.y + mx[2], y: my[0] * p.x + my[1] * p.y + my[2] }),
   };
 }
+
+/**
+ * The colour [r, g, b] of the active viewport's canvas at a page position, as rendered (image plus
+ * labelmap overlay), averaged over the 3 × 3 canvas pixels around it.
+ */
+export function canvasColourAt(page: Page, at: { x: number; y: number }): Promise<[number, number, number]> {
+  return page.evaluate(async (p) => {
+    const w = window as unknown as BlobWindow;
+    const viewport = w.services.cornerstoneViewportService.getCornerstoneViewport(
+      w.services.viewportGridService.getActiveViewportId(),
+    );
+    if (!viewport) throw new Error('no active viewport');
+    viewport.render();
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    const canvas = viewport.canvas;
+    const rect = canvas.getBoundingClientRect();
+    const cx = Math.floor(((p.x - rect.x) * canvas.width) / rect.width);
+    const cy = Math.floor(((p.y - rect.y) * canvas.height) / rect.height);
+    const copy = document.createElement('canvas');
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    const ctx = copy.getContext('2d')!;
+    ctx.drawImage(canvas, 0, 0);
+    const { data } = ctx.getImageData(cx - 1, cy - 1, 3, 3);
+    const sum = [0, 0, 0];
+    for (let i = 0; i < 9; i++) for (let k = 0; k < 3; k++) sum[k] += data[4 * i + k];
+    return sum.map((v) => v / 9) as [number, number, number];
+  }, at);
+}

@@ -13,8 +13,16 @@ import { getContext } from '../../extension/src/contexts';
 import { COMMANDS, DOM_IDS } from '../../extension/src/id';
 import { OUTSIDE_CLICK_MESSAGE } from '../../extension/src/tools/gesturePrompt';
 import { ROUTE_NAME } from '../../mode/src/ids';
-import { affineFrom, type Blob, findCanvasBlobs, type PageAffine } from '../helpers/canvasMarkers';
+import {
+  affineFrom,
+  type Blob,
+  canvasColourAt,
+  findCanvasBlobs,
+  type PageAffine,
+} from '../helpers/canvasMarkers';
 import { launchChromium } from '../helpers/chromium';
+import { artifactsDir } from '../helpers/paths';
+import { setLayout } from '../helpers/layout';
 import { describeInBrowser } from '../helpers/describeInBrowser';
 import {
   type DicomImage,
@@ -66,6 +74,8 @@ const MARKERS = [
   { x0: 240, y0: 272, x1: 245, y1: 281 },
   { x0: 6, y0: 288, x1: 9, y1: 293 },
 ] as const;
+/** Slices of the derived series for MPR. */
+const MPR_SLICES = 8;
 /** Rows of b01 kept for the square (256 × 256) derivative. */
 const SQUARE_FIRST_ROW = 40;
 
@@ -76,6 +86,8 @@ interface Case {
   /** Row offset of this image's pixels in b01 (the square crop starts lower). */
   rowOffset: number;
   file: string;
+  /** All files of the case when it is a series. */
+  files?: string[];
 }
 
 type Rect = { x0: number; y0: number; x1: number; y1: number };
@@ -153,6 +165,34 @@ function writeCases(): Case[] {
     Math.sin(Math.PI / 9),
   ];
   add(3, 'oblique-markers', 0, { x00200037: ds([c30, s30, 0, -s30 * c20, c30 * c20, s20]) });
+  // A series of MPR_SLICES copies 3 mm apart (z ascending): a volume for OHIF's MPR layout.
+  const series = uids(4);
+  const mprFiles: string[] = [];
+  for (let k = 0; k < MPR_SLICES; k++) {
+    const z = ipp[2] + 3 * k;
+    const bytes = deriveDicom(b01, {
+      strings: {
+        ...series,
+        x00080018: sameLengthUid(str('x00080018'), 9400 + k),
+        x00020003: sameLengthUid(str('x00080018'), 9400 + k),
+        x00100010: 'GeometryTest^mpr-series',
+        x0008103e: 'geometry mpr-series',
+        x00200013: String(k + 1),
+        x00200032: ds([ipp[0], ipp[1], z]),
+        x00201041: ds([z]),
+      },
+      pixels: { rows: b01.rows, columns: b01.columns, data: marked },
+    });
+    mprFiles.push(writeDerived(dir, `mpr-${k + 1}.dcm`, bytes));
+  }
+  cases.push({
+    name: 'mpr-series',
+    patientName: 'GeometryTest^mpr-series',
+    studyUid: series.x0020000d,
+    rowOffset: 0,
+    file: mprFiles[0],
+    files: mprFiles,
+  });
   expect(columnSpacing).toBeGreaterThan(rowSpacing); // b01 really is anisotropic
   return cases;
 }
@@ -178,7 +218,7 @@ describeWithB01('SAM2 clicks on any image geometry (field case b01 and derived i
     page.on('request', onRequest);
     await viewer.gotoLocalFiles();
     await viewer.loadLocalFiles(
-      cases.map((c) => c.file),
+      cases.flatMap((c) => c.files ?? [c.file]),
       cases[cases.length - 1].patientName.split('^')[0],
     );
   });
@@ -226,6 +266,10 @@ describeWithB01('SAM2 clicks on any image geometry (field case b01 and derived i
       levels: [128, 255],
       minArea: 6,
     });
+    if (blobs.length < 3) {
+      await page.screenshot({ path: path.join(artifactsDir, `geometry-${c.name}-markers.png`) });
+      console.warn(JSON.stringify(blobs));
+    }
     expect(blobs.length).toBeGreaterThanOrEqual(3);
     const [big, mid, small] = blobs;
     // Their areas keep the 128 : 60 : 24 pixel-count ratios (any view scales all three alike).
@@ -267,7 +311,12 @@ describeWithB01('SAM2 clicks on any image geometry (field case b01 and derived i
       sent.length > before
         ? (body.prompts as { points?: Array<{ x: number; y: number }> })?.points
         : undefined;
-    return { outcome, point: points?.[points.length - 1], response: await response };
+    // No request at all (the click was refused): do not wait for a response that never comes.
+    return {
+      outcome,
+      point: points?.[points.length - 1],
+      response: sent.length > before ? await response : {},
+    };
   }
 
   async function structureSlice(): Promise<SegmentSlice> {
@@ -374,11 +423,17 @@ describeWithB01('SAM2 clicks on any image geometry (field case b01 and derived i
   async function clickLiver(c: Case): Promise<void> {
     const toPage = await markerAffine(c);
     const target = { x: B01_LIVER.column + 0.5, y: B01_LIVER.row - c.rowOffset + 0.5 };
-    const { outcome, point } = await clickAndSegment(toPage.toPage(target));
+    const at = toPage.toPage(target);
+    const grey = await canvasColourAt(page, at);
+    const { outcome, point } = await clickAndSegment(at);
     expect(outcome.status).toMatch(/written|unchanged/);
     expectNear(point, target.x, target.y);
     const mask = await structureSlice();
     expect(mask.indices).toContain((B01_LIVER.row - c.rowOffset) * mask.columns + B01_LIVER.column);
+    // And the viewer draws the mask where the user clicked: the liver, grey before, is tinted now.
+    expect(Math.max(...grey) - Math.min(...grey)).toBeLessThan(8);
+    const tinted = await canvasColourAt(page, at);
+    expect(Math.max(...tinted) - Math.min(...tinted)).toBeGreaterThan(20);
   }
 
   it.each(['nonsquare-markers', 'square-markers', 'oblique-markers'])(
@@ -401,5 +456,37 @@ describeWithB01('SAM2 clicks on any image geometry (field case b01 and derived i
       await setPresentation(presentation);
       await clickLiver(c);
     }
+  });
+  it('MPR: in the axial (acquisition-plane) viewport of an anisotropic volume the click and the write-back agree', async () => {
+    const c = byName('mpr-series');
+    // A wide page: three viewports side by side, each still large enough to see the small marker.
+    await page.setViewportSize({ width: 2400, height: 1200 });
+    await open(c);
+    await setLayout(page, 'mpr');
+    await page.evaluate(() =>
+      (
+        window as unknown as { services: { viewportGridService: { setActiveViewportId(id: string): void } } }
+      ).services.viewportGridService.setActiveViewportId('mpr-axial'),
+    );
+    await page.waitForFunction(() => {
+      const w = window as unknown as {
+        services: {
+          viewportGridService: { getActiveViewportId(): string };
+          cornerstoneViewportService: {
+            getCornerstoneViewport(id: string): { type: string; getCurrentImageId?(): string } | undefined;
+          };
+        };
+      };
+      const id = w.services.viewportGridService.getActiveViewportId();
+      const vp = w.services.cornerstoneViewportService.getCornerstoneViewport(id);
+      return id === 'mpr-axial' && vp?.type === 'orthographic' && !!vp.getCurrentImageId?.();
+    });
+    await waitForOneClickEnabled(page);
+    await runCommand(page, COMMANDS.activatePromptTool);
+    await page.mouse.move(1, 1);
+    // Keep the image clear of the viewport's slice scrollbar on its right edge.
+    await setPresentation({ zoom: 0.85 });
+    await clickLiver(c);
+    await setLayout(page, 'stack');
   });
 });
