@@ -283,21 +283,24 @@ describeWithB01('SAM2 clicks on any image geometry (field case b01 and derived i
     );
   }
 
-  /** Clicks at a page position; answers Replace if asked; resolves with the outcome and the sent point. */
-  async function clickAndSegment(at: { x: number; y: number }) {
+  interface SentPrompts {
+    points?: Array<{ x: number; y: number }>;
+    box?: [number, number, number, number];
+  }
+
+  /** Runs a mouse gesture; answers Replace if asked; resolves with the outcome, the sent prompts, the answer. */
+  async function segmentWith(gesture: () => Promise<void>) {
     await runCommand(page, COMMANDS.startOver);
     await clearOutcome(page);
     const before = sent.length;
     const response = page
       .waitForResponse(
         (r) => r.request().method() === 'POST' && new URL(r.url()).pathname.endsWith(SEGMENT_PATH),
-        {
-          timeout: 60000,
-        },
+        { timeout: 60000 },
       )
       .then((r) => r.json() as Promise<{ masks?: Array<{ rle: Rle }> }>);
     response.catch(() => undefined);
-    await page.mouse.click(at.x, at.y);
+    await gesture();
     const dialog = page.locator('[data-cy="viewport-notification"]');
     const first = await Promise.race([
       waitForOutcome(page).then(() => 'outcome' as const),
@@ -306,17 +309,16 @@ describeWithB01('SAM2 clicks on any image geometry (field case b01 and derived i
     if (first === 'dialog') await dialog.locator(`button[name="${DOM_IDS.confirmReplace}"]`).click();
     const outcome: Sam2Outcome = await waitForOutcome(page);
     await page.waitForTimeout(600); // Cornerstone's double-click window before the next press
-    const body = sent[sent.length - 1];
-    const points =
-      sent.length > before
-        ? (body.prompts as { points?: Array<{ x: number; y: number }> })?.points
-        : undefined;
-    // No request at all (the click was refused): do not wait for a response that never comes.
-    return {
-      outcome,
-      point: points?.[points.length - 1],
-      response: sent.length > before ? await response : {},
-    };
+    const requested = sent.length > before;
+    const prompts = requested ? (sent[sent.length - 1].prompts as SentPrompts | undefined) : undefined;
+    // No request at all (the gesture was refused): do not wait for a response that never comes.
+    return { outcome, prompts, response: requested ? await response : {} };
+  }
+
+  /** A click at a page position: the outcome, the last point sent, the service's answer. */
+  async function clickAndSegment(at: { x: number; y: number }) {
+    const { outcome, prompts, response } = await segmentWith(() => page.mouse.click(at.x, at.y));
+    return { outcome, point: prompts?.points?.[prompts.points.length - 1], response };
   }
 
   async function structureSlice(): Promise<SegmentSlice> {
@@ -457,6 +459,44 @@ describeWithB01('SAM2 clicks on any image geometry (field case b01 and derived i
       await clickLiver(c);
     }
   });
+  it('a box dragged on screen is sent in image pixels (square anisotropic image, turned and flipped view)', async () => {
+    const c = byName('square-markers');
+    await open(c);
+    await setPresentation({
+      zoom: 1.2,
+      pan: [0, 0],
+      rotation: 270,
+      flipHorizontal: true,
+      flipVertical: false,
+    });
+    const toPage = await markerAffine(c);
+    // A box of 20 × 20 pixels (39 × 19.5 mm) around the liver pixel, by two opposite corners on screen.
+    const row = B01_LIVER.row - c.rowOffset;
+    const corner0 = { x: B01_LIVER.column - 10, y: row - 10 };
+    const corner1 = { x: B01_LIVER.column + 10, y: row + 10 };
+    const a = toPage.toPage(corner0);
+    const b = toPage.toPage(corner1);
+    const { outcome, prompts } = await segmentWith(async () => {
+      await page.mouse.move(a.x, a.y);
+      await page.mouse.down();
+      await page.mouse.move(b.x, b.y, { steps: 8 });
+      await page.mouse.up();
+    });
+    expect(outcome.status).toMatch(/written|unchanged/);
+    expect(prompts?.box).toBeDefined();
+    const [x0, y0, x1, y1] = prompts!.box!;
+    [
+      [x0, corner0.x],
+      [y0, corner0.y],
+      [x1, corner1.x],
+      [y1, corner1.y],
+    ].forEach(([sentValue, expected]) => expect(Math.abs(sentValue - expected)).toBeLessThanOrEqual(1));
+    const mask = await structureSlice();
+    expect(mask.indices).toContain(row * mask.columns + B01_LIVER.column);
+    expect(mask.bbox![0]).toBeGreaterThanOrEqual(corner0.x - 1);
+    expect(mask.bbox![2]).toBeLessThanOrEqual(corner1.x);
+  });
+
   it('MPR: in the axial (acquisition-plane) viewport of an anisotropic volume the click and the write-back agree', async () => {
     const c = byName('mpr-series');
     // A wide page: three viewports side by side, each still large enough to see the small marker.
