@@ -521,6 +521,23 @@ describeWithB01('SAM2 clicks on any image geometry (field case b01 and derived i
       const vp = w.services.cornerstoneViewportService.getCornerstoneViewport(id);
       return id === 'mpr-axial' && vp?.type === 'orthographic' && !!vp.getCurrentImageId?.();
     });
+    // The axial viewport renders a cached volume whose slices include the shown image.
+    const volumeHoldsImage = await page.evaluate(() => {
+      const w = window as unknown as {
+        services: {
+          viewportGridService: { getActiveViewportId(): string };
+          cornerstoneViewportService: {
+            getCornerstoneViewport(id: string): { getVolumeId(): string; getCurrentImageId(): string };
+          };
+        };
+        cornerstone: { cache: { getVolume(id: string): { imageIds: string[] } | undefined } };
+      };
+      const vp = w.services.cornerstoneViewportService.getCornerstoneViewport(
+        w.services.viewportGridService.getActiveViewportId(),
+      );
+      return !!w.cornerstone.cache.getVolume(vp.getVolumeId())?.imageIds.includes(vp.getCurrentImageId());
+    });
+    expect(volumeHoldsImage).toBe(true);
     await waitForOneClickEnabled(page);
     await runCommand(page, COMMANDS.activatePromptTool);
     await page.mouse.move(1, 1);

@@ -4,12 +4,13 @@
  * that are zoomed, panned, rotated and flipped.
  */
 import type { CornerstoneLibraries, Point2, Point3, ViewportLike } from '../src/host/types';
-import { canvasToImage } from '../src/imaging/coords';
+import { canvasToImage, viewportPlaneOf } from '../src/imaging/coords';
 import type { ImagePlane } from '../src/imaging/imagePlane';
 import {
   ImagePlaneError,
   isInsideImage,
   planeFromImagePlaneModule,
+  planeFromVolumeSlice,
   promptToWorld,
   worldToPrompt,
 } from '../src/imaging/imagePlane';
@@ -223,5 +224,66 @@ describe('canvas → prompt through a zoomed, panned, rotated and flipped viewpo
       isBox: true,
     });
     expect(beside).toEqual({ refused: OUTSIDE_BOX_MESSAGE });
+  });
+});
+
+describe('volume (MPR) viewports: the slice plane of the rendered volume', () => {
+  // b01's geometry as a volume of 5 slices 3 mm apart: spacing [between columns, between rows, slices].
+  const volume = {
+    imageIds: ['s0', 's1', 's2', 's3', 's4'],
+    origin: [-250, -340, -784.5],
+    direction: new Float32Array([1, 0, 0, 0, 1, 0, 0, 0, 1]),
+    spacing: [1.953125, 0.9765625, 3],
+    dimensions: [256, 320, 5],
+  };
+  // Centre of pixel (94, 189) on slice 2: 94 · 1.953125 = 183.59375, 189 · 0.9765625 = 184.5703125, z + 6.
+  const liverOnSlice2: Point3 = [-250 + 183.59375, -340 + 184.5703125, -778.5];
+
+  it('slice k lies k slice spacings along the normal; columns use spacing[0], rows spacing[1]', () => {
+    const plane = planeFromVolumeSlice(volume, 2, { columns: 256, rows: 320 })!;
+    expectWorld(plane.imagePositionPatient, [-250, -340, -778.5]);
+    expect(plane.columnSpacing).toBe(1.953125);
+    expect(plane.rowSpacing).toBe(0.9765625);
+    expectPoint(worldToPrompt(plane, liverOnSlice2), 94.5, 189.5);
+  });
+
+  it('incomplete volume geometry is no plane', () => {
+    expect(
+      planeFromVolumeSlice({ ...volume, spacing: [1, 1] }, 0, { columns: 256, rows: 320 }),
+    ).toBeUndefined();
+  });
+
+  /** Slice s2's own IPP is 5 mm off the volume's line in x (as in a sheared series). */
+  function libsWith(): CornerstoneLibraries {
+    return {
+      cornerstone: {
+        metaData: {
+          get: (type: string) =>
+            type === 'imagePlaneModule'
+              ? { imagePositionPatient: [-245, -340, -778.5], pixelSpacing: [0.9765625, 1.953125] }
+              : undefined,
+        },
+        cache: { getImage: () => ({ columns: 256, rows: 320 }), getVolume: () => volume },
+      },
+    } as unknown as CornerstoneLibraries;
+  }
+
+  it('a volume viewport uses the volume slice (what it renders), a stack viewport the image plane', () => {
+    const size = { width: 256, height: 320 };
+    const mpr = { id: 'mpr', getVolumeId: () => 'vol' } as unknown as ViewportLike;
+    expectPoint(worldToPrompt(viewportPlaneOf(libsWith(), mpr, 's2', size), liverOnSlice2), 94.5, 189.5);
+    const stack = { id: 'stack' } as unknown as ViewportLike;
+    // 5 mm = 2.56 columns to the left in the image's own plane.
+    expectPoint(
+      worldToPrompt(viewportPlaneOf(libsWith(), stack, 's2', size), liverOnSlice2),
+      94.5 - 2.56,
+      189.5,
+    );
+  });
+
+  it('an image that is not a slice of the volume falls back to its own plane', () => {
+    const mpr = { id: 'mpr', getVolumeId: () => 'vol' } as unknown as ViewportLike;
+    const plane = viewportPlaneOf(libsWith(), mpr, 'other', { width: 256, height: 320 });
+    expectWorld(plane.imagePositionPatient, [-245, -340, -778.5]);
   });
 });

@@ -8,7 +8,7 @@
 import type { PromptBox } from '../api/types';
 import type { CornerstoneLibraries, Point2, Point3, ViewportLike } from '../host/types';
 import type { ImagePlane } from './imagePlane';
-import { isInsideImage, planeFromImagePlaneModule, worldToPrompt } from './imagePlane';
+import { isInsideImage, planeFromImagePlaneModule, planeFromVolumeSlice, worldToPrompt } from './imagePlane';
 
 export interface ImagePoint {
   x: number;
@@ -33,6 +33,28 @@ export function imagePlaneOf(
     columns: size.width,
     rows: size.height,
   });
+}
+
+/**
+ * The plane of the shown image as this viewport renders it: in a volume (MPR) viewport the slice of the
+ * volume that holds the image (the labelmap is drawn with the same volume geometry), otherwise the
+ * image's own plane.
+ */
+export function viewportPlaneOf(
+  libs: CornerstoneLibraries,
+  viewport: ViewportLike,
+  imageId: string,
+  size: { width: number; height: number },
+): ImagePlane {
+  const volumeId = viewport.getVolumeId?.();
+  const volume = volumeId ? libs.cornerstone.cache.getVolume?.(volumeId) : undefined;
+  const k = volume?.imageIds?.indexOf(imageId) ?? -1;
+  const dims = volume?.dimensions;
+  if (volume && k >= 0 && dims && dims[0] === size.width && dims[1] === size.height) {
+    const plane = planeFromVolumeSlice(volume, k, { columns: size.width, rows: size.height });
+    if (plane) return plane;
+  }
+  return imagePlaneOf(libs, imageId, size);
 }
 
 /**
@@ -80,7 +102,7 @@ export function viewportCentre(
   const canvas = viewport.getCanvas?.() ?? viewport.element.querySelector('canvas');
   if (!canvas) return undefined;
   try {
-    const plane = imagePlaneOf(libs, imageId, size);
+    const plane = viewportPlaneOf(libs, viewport, imageId, size);
     const p = canvasToImage(viewport, plane, [canvas.clientWidth / 2, canvas.clientHeight / 2]);
     return p.inside ? { x: p.x, y: p.y } : undefined;
   } catch {

@@ -91,6 +91,36 @@ export function planeFromImagePlaneModule(
 }
 
 /**
+ * The plane of slice `k` of a volume as Cornerstone renders it in a volume (MPR) viewport: voxel (i, j, k)
+ * lies at origin + i · spacing[0] · direction[0..2] + j · spacing[1] · direction[3..5] + k · spacing[2] ·
+ * direction[6..8] (Cornerstone's generateVolumePropsFromImageIds: spacing = [PixelSpacing[1],
+ * PixelSpacing[0], slice spacing], direction = [row cosines, column cosines, normal], origin = IPP of the
+ * first slice). For a regular series this is the slice's own Image Plane; it differs when a slice's IPP is
+ * off the line the volume assumes, and then this is what the user sees.
+ * @returns undefined when the volume's matrix is not `size` or its arrays are incomplete.
+ */
+export function planeFromVolumeSlice(
+  volume: { origin: ArrayLike<number>; direction: ArrayLike<number>; spacing: ArrayLike<number> },
+  k: number,
+  size: { columns: number; rows: number },
+): ImagePlane | undefined {
+  const origin = vec3(volume.origin);
+  const d = numbers(volume.direction);
+  const s = numbers(volume.spacing);
+  if (!origin || !d || d.length !== 9 || !s || s.length !== 3 || !s.every((v) => v > 0)) return undefined;
+  const normal = [d[6], d[7], d[8]];
+  return {
+    imagePositionPatient: [0, 1, 2].map((i) => origin[i] + k * s[2] * normal[i]) as Point3,
+    rowCosines: [d[0], d[1], d[2]],
+    columnCosines: [d[3], d[4], d[5]],
+    rowSpacing: s[1],
+    columnSpacing: s[0],
+    rows: size.rows,
+    columns: size.columns,
+  };
+}
+
+/**
  * Patient coordinates (mm) → prompt coordinates (pixels, (0, 0) = top-left corner of the image). The
  * point is projected onto the plane along its normal. Solves
  *   world − IPP = u · rowCosines + v · columnCosines (+ normal part)

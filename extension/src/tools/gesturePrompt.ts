@@ -3,7 +3,7 @@
  * (shown to the user: a click is never dropped without a word).
  */
 import type { CornerstoneLibraries, ViewportLike } from '../host/types';
-import { boxFromCorners, canvasToImage, imagePlaneOf } from '../imaging/coords';
+import { boxFromCorners, canvasToImage, viewportPlaneOf } from '../imaging/coords';
 import { ImagePlaneError } from '../imaging/imagePlane';
 import type { PromptInput } from './promptSession';
 import type { Gesture } from './Sam2PromptTool';
@@ -23,7 +23,7 @@ export function gestureToPrompt(
   const imageId = viewport.getCurrentImageId();
   const image = imageId ? libs.cornerstone.cache.getImage(imageId) : undefined;
   if (!imageId || !image) return { refused: 'The image is still loading. Try again in a moment.' };
-  const plane = imagePlaneOf(libs, imageId, { width: image.columns, height: image.rows });
+  const plane = viewportPlaneOf(libs, viewport, imageId, { width: image.columns, height: image.rows });
   try {
     if (gesture.isBox) {
       const a = canvasToImage(viewport, plane, gesture.start);
