@@ -54,7 +54,6 @@ interface Sam2TestWindow {
   commandsManager: { runCommand(name: string, options?: Record<string, unknown>): unknown };
   cornerstone: {
     metaData: { get(module: string, imageId: string): Record<string, unknown> | undefined };
-    utilities: { imageToWorldCoords(imageId: string, point: [number, number]): number[] };
     cache: {
       getImage(id: string):
         | {
@@ -149,19 +148,31 @@ export function instanceNumbers(page: Page): Promise<number[]> {
   });
 }
 
-/** Page coordinates of the centre of slice pixel (column, row) in the active viewport. */
+/**
+ * Page coordinates of the centre of slice pixel (column, row) in the active viewport. The patient position
+ * comes straight from the image's DICOM attributes by PS3.3 C.7.6.2.1.1 (IPP = centre of the first pixel;
+ * IOP = row then column direction cosines; PixelSpacing = [between rows, between columns]), not from
+ * Cornerstone's image-coordinate utilities (which swap the two spacings) nor from the extension's code;
+ * the viewport's camera then places it on the canvas.
+ */
 export function slicePixelToPage(page: Page, column: number, row: number): Promise<{ x: number; y: number }> {
   return page.evaluate(
-    ([x, y]) => {
+    ([c, r]) => {
       const w = window as unknown as Sam2TestWindow;
       const viewport = w.services.cornerstoneViewportService.getCornerstoneViewport(
         w.services.viewportGridService.getActiveViewportId(),
       )!;
-      // Image coordinates put (0, 0) at the top-left corner of the first pixel: +0.5 is its centre.
-      const world = w.cornerstone.utilities.imageToWorldCoords(viewport.getCurrentImageId(), [
-        x + 0.5,
-        y + 0.5,
-      ]);
+      const instance = w.cornerstone.metaData.get('instance', viewport.getCurrentImageId()) ?? {};
+      const numbers = (name: string, n: number) => {
+        const v = instance[name];
+        const a = Array.isArray(v) ? v.map(Number) : typeof v === 'string' ? v.split('\\').map(Number) : [];
+        if (a.length !== n || !a.every(Number.isFinite)) throw new Error(`${name} missing: ${String(v)}`);
+        return a;
+      };
+      const ipp = numbers('ImagePositionPatient', 3);
+      const iop = numbers('ImageOrientationPatient', 6);
+      const [betweenRows, betweenColumns] = numbers('PixelSpacing', 2);
+      const world = [0, 1, 2].map((k) => ipp[k] + c * betweenColumns * iop[k] + r * betweenRows * iop[3 + k]);
       const [cx, cy] = viewport.worldToCanvas(world);
       const rect = viewport.canvas.getBoundingClientRect();
       return { x: rect.x + cx, y: rect.y + cy };

@@ -235,8 +235,14 @@ export class Sam2Controller implements PromptToolHandlers {
   /** From Sam2PromptTool: a click or a drag on a viewport. */
   onGesture(gesture: Gesture): void {
     const viewport = this.services.cornerstoneViewportService.getCornerstoneViewport(gesture.viewportId);
-    const input = viewport && gestureToPrompt(this.libs(), viewport, gesture);
-    if (input) void this.run(input, gesture.viewportId);
+    if (!viewport) return;
+    const result = gestureToPrompt(this.libs(), viewport, gesture);
+    if ('input' in result) {
+      void this.run(result.input, gesture.viewportId);
+      return;
+    }
+    showInfo(this.services, 'SAM2', result.refused);
+    if (!this.running) this.finish({ status: 'skipped', error: result.refused });
   }
 
   /** From Sam2PromptTool's renderAnnotation: prompts to draw, ending the interaction on a slice change. */

@@ -30,6 +30,21 @@ export interface ViewportLike {
   worldToCanvas(point: Point3): Point2;
   getCanvas?(): HTMLCanvasElement;
   render(): void;
+  /** Volume viewports (MPR): the id of the volume shown. */
+  getVolumeId?(): string;
+}
+
+/** The geometry of a cached volume as Cornerstone renders it (imageIds sorted along the normal). */
+export interface VolumeLike {
+  imageIds: string[];
+  /** Centre of voxel (0, 0, 0), mm. */
+  origin: ArrayLike<number>;
+  /** Row cosines, column cosines, slice normal (3 × 3, row-major). */
+  direction: ArrayLike<number>;
+  /** [between columns, between rows, between slices], mm. */
+  spacing: ArrayLike<number>;
+  /** [columns, rows, slices]. */
+  dimensions: ArrayLike<number>;
 }
 
 export interface DisplaySetLike {
@@ -178,9 +193,13 @@ export interface HistoryMemoLike {
 }
 
 export interface CornerstoneLike {
-  cache: { getImage(imageId: string): CachedImage | undefined };
+  cache: {
+    getImage(imageId: string): CachedImage | undefined;
+    getVolume?(volumeId: string): VolumeLike | undefined;
+  };
   metaData: { get(type: string, imageId: string): Record<string, unknown> | undefined };
   utilities: {
+    /** Not for prompts: it divides the row distance by the ROW spacing, swapping unequal spacings. */
     worldToImageCoords(imageId: string, world: Point3): Point2;
     imageToWorldCoords?(imageId: string, image: Point2): Point3;
     HistoryMemo: { DefaultHistoryMemo: HistoryMemoLike };
