@@ -103,14 +103,15 @@ describe('a 503 tells the client no internals (broken model in a temporary folde
   });
   afterAll(() => service.stop());
 
-  it('MODEL_UNAVAILABLE with a generic reason and only the state; the log has the real reason', async () => {
+  it('MODEL_UNAVAILABLE with a generic message, the state and a reason code; the log has the real reason', async () => {
     const res = await postSegment(service.url, request);
     expect(res.status).toBe(503);
     expectHardened(res as unknown as Response, '503');
     expect(res.body.error).toEqual({
       code: 'MODEL_UNAVAILABLE',
       message: expect.stringMatching(/not available/),
-      details: { state: 'unavailable' },
+      // The reason is one of /readyz's fixed codes, never the loader's message.
+      details: { state: 'unavailable', reason: 'model_load_failed' },
     });
     const text = JSON.stringify(res.body);
     expect(text).not.toContain(dir);
