@@ -31,6 +31,8 @@ const envSchema = z.object({
   SAM2_THREADS: int(0, 256).default(0),
   SAM2_MAX_QUEUE: int(0, 10000).default(32),
   SAM2_REQUEST_TIMEOUT_MS: int(100, 600000).default(30000),
+  // Well under docker-compose's stop_grace_period (40 s), so the service exits before it is killed.
+  SAM2_SHUTDOWN_TIMEOUT_MS: int(0, 600000).default(20000),
   SAM2_MAX_BODY: z.string().default('32mb').transform(parseBytes),
   SAM2_MAX_IMAGE_SIDE: int(16, 8192).default(4096),
   SAM2_EMBEDDING_CACHE_MB: int(0, 1024 * 1024).default(512),
@@ -59,6 +61,8 @@ export interface Config {
   threadsPerWorker: number;
   maxQueue: number;
   requestTimeoutMs: number;
+  /** Longest wait for open connections after SIGTERM before they are closed by force. */
+  shutdownTimeoutMs: number;
   maxBodyBytes: number;
   maxImageSide: number;
   embeddingCacheBytes: number;
@@ -97,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     threadsPerWorker: e.SAM2_THREADS > 0 ? e.SAM2_THREADS : Math.max(1, Math.floor(cores / e.SAM2_WORKERS)),
     maxQueue: e.SAM2_MAX_QUEUE,
     requestTimeoutMs: e.SAM2_REQUEST_TIMEOUT_MS,
+    shutdownTimeoutMs: e.SAM2_SHUTDOWN_TIMEOUT_MS,
     maxBodyBytes: e.SAM2_MAX_BODY,
     maxImageSide: e.SAM2_MAX_IMAGE_SIDE,
     embeddingCacheBytes: e.SAM2_EMBEDDING_CACHE_MB * 1024 * 1024,

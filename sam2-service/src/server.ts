@@ -6,11 +6,17 @@ import { ModelRuntime } from './inference/modelRuntime';
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
 import { Segmenter } from './segmentation/segmenter';
+import { HttpShutdown } from './shutdown';
 
 export interface RunningService {
   server: http.Server;
   runtime: ModelRuntime;
   port: number;
+  /**
+   * Stops accepting, closes idle connections at once, lets answers in progress finish with
+   * `Connection: close`, force-closes whatever is left after SAM2_SHUTDOWN_TIMEOUT_MS, then stops the
+   * inference workers.
+   */
   close(): Promise<void>;
 }
 
@@ -21,6 +27,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const segmenter = new Segmenter(config, runtime, metrics);
   const app = createApp({ config, logger, metrics, runtime, segmenter, startedAt: Date.now() });
   const server = http.createServer(app.callback());
+  const shutdown = new HttpShutdown(server);
   // Slow clients must not hold sockets forever; the inference time limit is separate.
   server.requestTimeout = config.requestTimeoutMs + 30000;
   server.keepAliveTimeout = 65000;
@@ -34,8 +41,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     runtime,
     port,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      const { forced } = await shutdown.close(config.shutdownTimeoutMs);
+      if (forced > 0) logger.warn({ forced }, 'closed connections still open at the shutdown deadline');
       await runtime.close();
     },
   };

@@ -21,6 +21,8 @@ const envSchema = z.object({
   VIEWER_PORT: int(0, 65535).default(3000),
   VIEWER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   VIEWER_CACHE_DIR: z.string().default(path.join(repoRoot, '.cache')),
+  // The longest proxied answer still in progress at Ctrl-C / SIGTERM is waited for this long.
+  VIEWER_SHUTDOWN_TIMEOUT_MS: int(0, 600000).default(10000),
   OHIF_DIST_DIR: z.string().optional(),
   SAM2_EXTENSION_DIST_DIR: z.string().default(path.join(repoRoot, 'extension', 'dist')),
   SAM2_MODE_DIST_DIR: z.string().default(path.join(repoRoot, 'mode', 'dist')),
@@ -40,6 +42,8 @@ export interface ViewerConfig {
   port: number;
   logLevel: z.infer<typeof envSchema>['VIEWER_LOG_LEVEL'];
   cacheDir: string;
+  /** Longest wait for open connections after SIGTERM before they are closed by force. */
+  shutdownTimeoutMs: number;
   /** A prebuilt OHIF dist/ to serve as is; when absent the pinned @ohif/app is fetched into cacheDir. */
   ohifDistDir: string | undefined;
   extensionDistDir: string;
@@ -73,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ViewerConfig {
     port: e.VIEWER_PORT,
     logLevel: e.VIEWER_LOG_LEVEL,
     cacheDir: path.resolve(e.VIEWER_CACHE_DIR),
+    shutdownTimeoutMs: e.VIEWER_SHUTDOWN_TIMEOUT_MS,
     ohifDistDir: e.OHIF_DIST_DIR === undefined ? undefined : path.resolve(e.OHIF_DIST_DIR),
     extensionDistDir: path.resolve(e.SAM2_EXTENSION_DIST_DIR),
     modeDistDir: path.resolve(e.SAM2_MODE_DIST_DIR),
