@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { allocatorEnv } from '../../sam2-service/src/allocatorEnv';
 import {
   deployFiles,
   type Dockerfile,
@@ -77,6 +78,15 @@ describe('sam2-service image', () => {
     expect(packageJson('sam2-service').scripts['model:fetch']).toBe(
       `node ${imageCommands.modelFetch[1].replace('sam2-service/', '')}`,
     );
+  });
+
+  it('sets the glibc allocator settings of sam2-service/src/allocatorEnv.ts in both images', () => {
+    expect(Object.keys(allocatorEnv).sort()).toEqual(
+      ['MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_'].sort(),
+    );
+    for (const stage of ['cpu', 'gpu']) {
+      expect([stage, envOf(service, stage)]).toEqual([stage, expect.objectContaining(allocatorEnv)]);
+    }
   });
 
   it('installs onnxruntime-node without CUDA for the CPU, with CUDA 12 for the GPU', () => {
