@@ -162,6 +162,7 @@ describeWithTools('docker-compose config (docker-compose 1.29)', ['docker-compos
       SAM2_MODALITIES: 'CT',
       SAM2_CLIENT_TIMEOUT_MS: '35000',
       DICOMWEB_URL: '/dicom-web',
+      VIEWER_FRAME_ANCESTORS: '',
       SAM2_UPSTREAM: 'sam2-service:5005',
       ORTHANC_UPSTREAM: 'orthanc:8042',
       SAM2_API_TOKEN: '',

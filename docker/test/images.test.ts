@@ -143,6 +143,9 @@ describe('viewer image', () => {
       `${rel(deployFiles.nginxEnvScript)} /docker-entrypoint.d/10-ohif-sam2-env.envsh`,
     );
     expect(copies).toContain(
+      `${rel(deployFiles.nginxCspScript)} /docker-entrypoint.d/15-ohif-sam2-csp.envsh`,
+    );
+    expect(copies).toContain(
       `${rel(deployFiles.appConfigScript)} /docker-entrypoint.d/30-ohif-sam2-app-config.sh`,
     );
     expect(copies).toContain(
@@ -157,12 +160,13 @@ describe('viewer image', () => {
 
   it('sets every template variable: image ENV or the derived ones', () => {
     const env = envOf(viewer, runtime);
-    const derived = [...read(deployFiles.nginxEnvScript).matchAll(/^export ([A-Z0-9_]+)$/gm)].map(
-      (m) => m[1],
+    const derived = [deployFiles.nginxEnvScript, deployFiles.nginxCspScript].flatMap((script) =>
+      [...read(script).matchAll(/^export ([A-Z0-9_]+)$/gm)].map((m) => m[1]),
     );
     expect(derived.sort()).toEqual(
       [
         'NGINX_LOCAL_RESOLVERS',
+        'OHIF_SAM2_CSP',
         'ORTHANC_AUTH_HEADER',
         'SAM2_NGINX_MAX_BODY',
         'SAM2_NGINX_PROXY_TIMEOUT',

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseFrameAncestors } from './http/contentSecurityPolicy';
 
 /** The repository root (this file runs from viewer/src under ts-jest or from viewer/dist/src when built). */
 export const repoRoot = path.resolve(
@@ -27,6 +28,8 @@ const envSchema = z.object({
   SAM2_EXTENSION_DIST_DIR: z.string().default(path.join(repoRoot, 'extension', 'dist')),
   SAM2_MODE_DIST_DIR: z.string().default(path.join(repoRoot, 'mode', 'dist')),
   DICOMWEB_URL: z.string().optional(),
+  // Pages allowed to embed the viewer in a frame, besides its own origin (Content-Security-Policy).
+  VIEWER_FRAME_ANCESTORS: z.string().default(''),
   SAM2_SERVICE_URL: httpUrl.default('http://127.0.0.1:5005'),
   SAM2_API_TOKEN: z.string().optional(),
   SAM2_ENABLED: bool.default(true),
@@ -49,6 +52,8 @@ export interface ViewerConfig {
   extensionDistDir: string;
   modeDistDir: string;
   dicomwebUrl: string | undefined;
+  /** Origins allowed to frame the viewer besides its own (CSP frame-ancestors). */
+  frameAncestors: string[];
   serviceUrl: string;
   apiToken: string | undefined;
   sam2Enabled: boolean;
@@ -72,6 +77,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ViewerConfig {
     .map((m) => m.trim().toUpperCase())
     .filter(Boolean);
   if (modalities.length === 0) throw new Error('Invalid configuration: SAM2_MODALITIES: no modality given');
+  let frameAncestors: string[];
+  try {
+    frameAncestors = parseFrameAncestors(e.VIEWER_FRAME_ANCESTORS);
+  } catch (error) {
+    throw new Error(`Invalid configuration: ${(error as Error).message}`);
+  }
   return {
     host: e.VIEWER_HOST,
     port: e.VIEWER_PORT,
@@ -82,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ViewerConfig {
     extensionDistDir: path.resolve(e.SAM2_EXTENSION_DIST_DIR),
     modeDistDir: path.resolve(e.SAM2_MODE_DIST_DIR),
     dicomwebUrl: e.DICOMWEB_URL?.replace(/\/+$/, ''),
+    frameAncestors,
     serviceUrl: e.SAM2_SERVICE_URL.replace(/\/+$/, ''),
     apiToken: e.SAM2_API_TOKEN,
     sam2Enabled: e.SAM2_ENABLED,

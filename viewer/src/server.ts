@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderAppConfig } from './appConfig';
 import type { ViewerConfig } from './config';
 import { createApp } from './http/app';
+import { contentSecurityPolicy } from './http/contentSecurityPolicy';
 import { createSam2Upstream } from './http/sam2Proxy';
 import type { Logger } from './logger';
 import { ensureOhifApp } from './ohifApp/fetchOhifApp';
@@ -46,6 +49,11 @@ export async function startViewer(config: ViewerConfig, logger: Logger): Promise
     logger,
   };
   const upstream = createSam2Upstream(proxy);
+  const csp = contentSecurityPolicy({
+    indexHtml: await readFile(path.join(ohifDistDir, 'index.html'), 'utf8'),
+    dicomwebUrl: config.dicomwebUrl,
+    frameAncestors: config.frameAncestors,
+  });
   const app = createApp({
     logger,
     ohifDistDir,
@@ -53,6 +61,7 @@ export async function startViewer(config: ViewerConfig, logger: Logger): Promise
     bundleDirs: [config.extensionDistDir, config.modeDistDir],
     proxy,
     upstream,
+    contentSecurityPolicy: csp,
   });
 
   const server = http.createServer(app.callback());
