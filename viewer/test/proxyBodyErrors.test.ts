@@ -48,7 +48,8 @@ describe('SAM2 proxy: a service that stops reading after a body error (as the se
   let upstream: RawUpstream;
   let viewer: RunningViewer;
   beforeEach(async () => {
-    upstream = await startRawUpstream({ readLimit: 64 * 1024 });
+    // The 413 comes once the proxy has written a small body completely (into socket buffers, unread).
+    upstream = await startRawUpstream({ readLimit: 64 * 1024, answerDelayMs: 500 });
     viewer = await startInProcessViewer({ SAM2_SERVICE_URL: upstream.url, ...proxyTimeout });
     await viewer.readinessChecked;
   });
@@ -58,12 +59,6 @@ describe('SAM2 proxy: a service that stops reading after a body error (as the se
   });
 
   it('a body small enough to sit in socket buffers: 413 at once, and the next request is answered', async () => {
-    // Answered once the whole body has been written to the socket (but not read).
-    await upstream.close();
-    await viewer.close();
-    upstream = await startRawUpstream({ readLimit: 64 * 1024, answerDelayMs: 500 });
-    viewer = await startInProcessViewer({ SAM2_SERVICE_URL: upstream.url, ...proxyTimeout });
-    await viewer.readinessChecked;
     const res = await undiciRequest(`${viewer.url}/api/segmentation/sam2`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
