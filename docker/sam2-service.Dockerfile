@@ -4,6 +4,8 @@
 # Model weights are not in the image: mount a volume at /models and fetch into it with the same image:
 #   node sam2-service/dist/scripts/fetchModel.js   (the model-fetch service of docker-compose.yml)
 # Every command below is the one the repository's tests run natively (docker/test/images.test.ts checks it).
+# MALLOC_*: glibc allocator settings that return freed request memory to the OS (sam2-service/src/allocatorEnv.ts,
+# the same values docker-compose.yml and `npm start` use; docs/deployment.md#memory has the figures).
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 ARG CUDA_IMAGE=nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04
@@ -84,7 +86,10 @@ ENV NODE_ENV=production \
     SAM2_HOST=0.0.0.0 \
     SAM2_PORT=5005 \
     SAM2_MODEL_DIR=/models/sam2.1-hiera-tiny \
-    SAM2_DEVICE=cuda
+    SAM2_DEVICE=cuda \
+    MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=131072 \
+    MALLOC_TRIM_THRESHOLD_=131072
 USER node
 EXPOSE 5005
 VOLUME ["/models"]
@@ -103,7 +108,10 @@ ENV NODE_ENV=production \
     SAM2_HOST=0.0.0.0 \
     SAM2_PORT=5005 \
     SAM2_MODEL_DIR=/models/sam2.1-hiera-tiny \
-    SAM2_DEVICE=cpu
+    SAM2_DEVICE=cpu \
+    MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=131072 \
+    MALLOC_TRIM_THRESHOLD_=131072
 USER node
 EXPOSE 5005
 VOLUME ["/models"]

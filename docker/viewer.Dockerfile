@@ -2,7 +2,8 @@
 # proxies to sam2-service (/api/segmentation/) and Orthanc's DICOMweb API (/dicom-web/).
 #   docker build -f docker/viewer.Dockerfile -t ohif-sam2/viewer .
 # At container start the official nginx entrypoint runs docker/nginx/10-ohif-sam2-env.envsh (derived
-# variables), renders docker/nginx/default.conf.template with envsubst, and runs
+# variables), docker/nginx/15-ohif-sam2-csp.envsh (the Content-Security-Policy), renders
+# docker/nginx/default.conf.template with envsubst, and runs
 # docker/nginx/30-ohif-sam2-app-config.sh (app-config.js from SAM2_ENABLED, SAM2_MODALITIES, ...).
 
 ARG NODE_IMAGE=node:20-bookworm-slim
@@ -66,8 +67,10 @@ COPY viewer/package.json /opt/ohif-sam2/viewer/package.json
 COPY docker/scripts/healthcheck.js /opt/ohif-sam2/docker/scripts/healthcheck.js
 COPY docker/nginx/default.conf.template /etc/nginx/templates/default.conf.template
 COPY docker/nginx/10-ohif-sam2-env.envsh /docker-entrypoint.d/10-ohif-sam2-env.envsh
+COPY docker/nginx/15-ohif-sam2-csp.envsh /docker-entrypoint.d/15-ohif-sam2-csp.envsh
 COPY docker/nginx/30-ohif-sam2-app-config.sh /docker-entrypoint.d/30-ohif-sam2-app-config.sh
-RUN chmod 755 /docker-entrypoint.d/10-ohif-sam2-env.envsh /docker-entrypoint.d/30-ohif-sam2-app-config.sh \
+RUN chmod 755 /docker-entrypoint.d/10-ohif-sam2-env.envsh /docker-entrypoint.d/15-ohif-sam2-csp.envsh \
+    /docker-entrypoint.d/30-ohif-sam2-app-config.sh \
  && mkdir -p /var/cache/ohif-sam2
 # Defaults for the template; docker-compose.yml sets the deployment's values.
 ENV NGINX_LISTEN=8080 \

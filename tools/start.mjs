@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout } from 'node:timers';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -16,6 +16,15 @@ if (!process.argv.includes('--no-build')) {
   const build = spawnSync(npm, ['run', 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
+
+// glibc malloc settings for the service (read at process start, so set here for the child); an explicit
+// value in our own environment wins. Same values as the image: sam2-service/src/allocatorEnv.ts.
+const { allocatorEnv } = await import(
+  pathToFileURL(path.join(root, 'sam2-service/dist/src/allocatorEnv.js')).href
+);
+const serviceAllocatorEnv = Object.fromEntries(
+  Object.entries(allocatorEnv).map(([name, value]) => [name, process.env[name] ?? value]),
+);
 
 const children = new Set();
 let stopping = false;
@@ -75,7 +84,7 @@ try {
   // model directory (sam2-service/models/...).
   const service = await run('SAM2 service', 'sam2-service/dist/src/index.js', {
     cwd: path.join(root, 'sam2-service'),
-    env: {},
+    env: serviceAllocatorEnv,
     isReady: isListening('SAM2 service listening'),
   });
   const serviceHost = ['0.0.0.0', '::', undefined].includes(service.host) ? '127.0.0.1' : service.host;

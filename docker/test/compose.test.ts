@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { allocatorEnv } from '../../sam2-service/src/allocatorEnv';
 import {
   composeConfig,
   deployFiles,
@@ -121,9 +122,20 @@ describeWithTools('docker-compose config (docker-compose 1.29)', ['docker-compos
 
   it('passes every service variable to sam2-service, listening on all interfaces of its container', () => {
     const env = config.services['sam2-service'].environment;
-    expect(Object.keys(env).sort()).toEqual([...serviceVariables].sort());
+    expect(Object.keys(env).sort()).toEqual([...serviceVariables, ...Object.keys(allocatorEnv)].sort());
+    // The glibc allocator settings are the image's (sam2-service/src/allocatorEnv.ts).
+    expect(env).toMatchObject(allocatorEnv);
     expect(env).toMatchObject({ SAM2_HOST: '0.0.0.0', SAM2_PORT: '5005', SAM2_DEVICE: 'cpu' });
     expect(config.services.viewer.environment.SAM2_UPSTREAM).toBe('sam2-service:5005');
+  });
+
+  it('stops the service within its grace period: shutdown deadline + 5 s for the workers < stop_grace_period', () => {
+    const service = config.services['sam2-service'];
+    const grace = /^(\d+)s$/.exec(String(service.stop_grace_period));
+    expect(grace).not.toBeNull();
+    const shutdownMs = Number(service.environment.SAM2_SHUTDOWN_TIMEOUT_MS);
+    expect(shutdownMs).toBeGreaterThan(0);
+    expect(shutdownMs + 5000).toBeLessThan(Number(grace![1]) * 1000);
   });
 
   it('publishes only the viewer (on 127.0.0.1); the service and Orthanc stay internal', () => {
@@ -150,6 +162,7 @@ describeWithTools('docker-compose config (docker-compose 1.29)', ['docker-compos
       SAM2_MODALITIES: 'CT',
       SAM2_CLIENT_TIMEOUT_MS: '35000',
       DICOMWEB_URL: '/dicom-web',
+      VIEWER_FRAME_ANCESTORS: '',
       SAM2_UPSTREAM: 'sam2-service:5005',
       ORTHANC_UPSTREAM: 'orthanc:8042',
       SAM2_API_TOKEN: '',

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { allocatorEnv } from '../../sam2-service/src/allocatorEnv';
 import {
   deployFiles,
   type Dockerfile,
@@ -79,6 +80,15 @@ describe('sam2-service image', () => {
     );
   });
 
+  it('sets the glibc allocator settings of sam2-service/src/allocatorEnv.ts in both images', () => {
+    expect(Object.keys(allocatorEnv).sort()).toEqual(
+      ['MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_'].sort(),
+    );
+    for (const stage of ['cpu', 'gpu']) {
+      expect([stage, envOf(service, stage)]).toEqual([stage, expect.objectContaining(allocatorEnv)]);
+    }
+  });
+
   it('installs onnxruntime-node without CUDA for the CPU, with CUDA 12 for the GPU', () => {
     expect(envOf(service, 'build').ONNXRUNTIME_NODE_INSTALL).toBe('skip');
     expect(envOf(service, 'prod-deps').ONNXRUNTIME_NODE_INSTALL).toBe('skip');
@@ -133,6 +143,9 @@ describe('viewer image', () => {
       `${rel(deployFiles.nginxEnvScript)} /docker-entrypoint.d/10-ohif-sam2-env.envsh`,
     );
     expect(copies).toContain(
+      `${rel(deployFiles.nginxCspScript)} /docker-entrypoint.d/15-ohif-sam2-csp.envsh`,
+    );
+    expect(copies).toContain(
       `${rel(deployFiles.appConfigScript)} /docker-entrypoint.d/30-ohif-sam2-app-config.sh`,
     );
     expect(copies).toContain(
@@ -147,12 +160,13 @@ describe('viewer image', () => {
 
   it('sets every template variable: image ENV or the derived ones', () => {
     const env = envOf(viewer, runtime);
-    const derived = [...read(deployFiles.nginxEnvScript).matchAll(/^export ([A-Z0-9_]+)$/gm)].map(
-      (m) => m[1],
+    const derived = [deployFiles.nginxEnvScript, deployFiles.nginxCspScript].flatMap((script) =>
+      [...read(script).matchAll(/^export ([A-Z0-9_]+)$/gm)].map((m) => m[1]),
     );
     expect(derived.sort()).toEqual(
       [
         'NGINX_LOCAL_RESOLVERS',
+        'OHIF_SAM2_CSP',
         'ORTHANC_AUTH_HEADER',
         'SAM2_NGINX_MAX_BODY',
         'SAM2_NGINX_PROXY_TIMEOUT',

@@ -3,7 +3,7 @@
  * served by Debian's nginx on 127.0.0.1 in front of fake upstreams that record what they receive.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,8 +16,10 @@ import {
   freePort,
   type NginxDeploymentEnv,
   type NginxProcess,
+  nativeContentSecurityPolicy,
   nativeNginxVariables,
   renderNginxTemplate,
+  repoRoot,
   startNginx,
   templateVariables,
   testNginxConfig,
@@ -65,6 +67,7 @@ describe('nginx template', () => {
         'NGINX_LISTEN',
         'NGINX_LOCAL_RESOLVERS',
         'OHIF_DIST_DIR',
+        'OHIF_SAM2_CSP',
         'ORTHANC_AUTH_HEADER',
         'ORTHANC_UPSTREAM',
         'SAM2_EXTENSION_DIST_DIR',
@@ -181,6 +184,43 @@ describe('derived variables: the image script (sh) and the native renderer agree
     expect(fromScript.code).toBe(1);
     expect(fromScript.stderr).toMatch(message);
     expect(() => deriveNginxVariables(env)).toThrow(message);
+  });
+});
+
+describe('Content-Security-Policy: the image script (viewer CLI) and the native renderer agree', () => {
+  const ohifDist = path.join(repoRoot, '.cache', 'ohif-app-3.13.2', 'dist');
+  const cli = path.join(repoRoot, 'viewer', 'dist', 'src', 'cli', 'renderCsp.js');
+  const sourceCspScript = (env: Record<string, string>) =>
+    spawnSync('sh', ['-c', `. "${deployFiles.nginxCspScript}"; printf '%s' "$OHIF_SAM2_CSP"`], {
+      env: { PATH: process.env.PATH ?? '', OHIF_SAM2_APP_DIR: repoRoot, DICOMWEB_URL: '/dicom-web', ...env },
+      encoding: 'utf8',
+    });
+  const itWithBuild = existsSync(cli) && existsSync(ohifDist) ? it : it.skip;
+  if (!existsSync(cli) || !existsSync(ohifDist)) {
+    console.warn(
+      `SKIPPED CSP script check: needs ${cli} (npm run build) and ${ohifDist} (npm run viewer:fetch)`,
+    );
+  }
+
+  itWithBuild('for the pinned OHIF dist/, with and without extra frame ancestors', () => {
+    for (const ancestors of ['', 'https://ris.example.org https://*.pacs.example.org:8443']) {
+      const result = sourceCspScript({ OHIF_DIST_DIR: ohifDist, VIEWER_FRAME_ANCESTORS: ancestors });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(result.stdout).toBe(nativeContentSecurityPolicy(ohifDist, ancestors));
+      expect(result.stdout).toContain(`frame-ancestors 'self'${ancestors ? ` ${ancestors}` : ''}`);
+      // One hash per inline script of the pinned index.html.
+      expect(result.stdout.match(/'sha256-/g)).toHaveLength(2);
+    }
+  });
+
+  itWithBuild('refuses a frame ancestor that is not an origin (the container does not start)', () => {
+    const result = sourceCspScript({
+      OHIF_DIST_DIR: ohifDist,
+      VIEWER_FRAME_ANCESTORS: "https://x.org 'unsafe-inline'",
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/VIEWER_FRAME_ANCESTORS: "'unsafe-inline'" is not an origin/);
   });
 });
 
@@ -304,6 +344,7 @@ describeWithTools('nginx template on Debian nginx (127.0.0.1)', ['nginx'], () =>
     expect(await index.text()).toContain('<title>OHIF</title>');
     expect(index.headers.get('cross-origin-opener-policy')).toBe('same-origin');
     expect(index.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    expect(index.headers.get('content-security-policy')).toMatch(/(^|; )frame-ancestors 'self'$/);
     expect(index.headers.get('cross-origin-resource-policy')).toBe('same-origin');
     expect(index.headers.get('cache-control')).toBe('no-cache');
 

@@ -22,6 +22,14 @@ describeInBrowser('smoke: stock OHIF 3.13 with our extension and mode, real CT f
   beforeAll(async () => {
     browser = await launchChromium();
     viewer = await OhifViewerPage.open(browser, e2eUrls().viewerUrl);
+    // Every Content-Security-Policy violation of the page, as the browser reports it.
+    await viewer.page.addInitScript(() => {
+      const violations: string[] = [];
+      (window as unknown as { cspViolations: string[] }).cspViolations = violations;
+      document.addEventListener('securitypolicyviolation', (e) =>
+        violations.push(`${e.effectiveDirective} ${e.blockedURI}`),
+      );
+    });
   });
   afterAll(async () => {
     await viewer?.close();
@@ -89,6 +97,16 @@ describeInBrowser('smoke: stock OHIF 3.13 with our extension and mode, real CT f
       { what: 'a labelmap for the shown slice' },
     );
     expect(count!.voxels).toBe(0);
+  });
+
+  it("runs under the viewer's Content-Security-Policy without a violation", async () => {
+    const page = await fetch(`${e2eUrls().viewerUrl}/local`);
+    expect(page.headers.get('content-security-policy')).toMatch(/(^|; )frame-ancestors 'self'/);
+    const violations = await viewer.page.evaluate(
+      () => (window as unknown as { cspViolations: string[] }).cspViolations,
+    );
+    expect(violations).toEqual([]);
+    expect(viewer.problems.filter((p) => /Content Security Policy/i.test(p))).toEqual([]);
   });
 });
 

@@ -32,6 +32,8 @@ const envSchema = z.object({
   SAM2_THREADS: int(0, 256).default(0),
   SAM2_MAX_QUEUE: int(0, 10000).default(32),
   SAM2_REQUEST_TIMEOUT_MS: int(100, 600000).default(30000),
+  // Well under docker-compose's stop_grace_period (40 s), so the service exits before it is killed.
+  SAM2_SHUTDOWN_TIMEOUT_MS: int(0, 600000).default(20000),
   /** Unset: derived from SAM2_MAX_IMAGE_SIDE (limits.ts), so every advertised slice fits. */
   SAM2_MAX_BODY: z.string().transform(parseBytes).optional(),
   SAM2_MAX_IMAGE_SIDE: int(16, 8192).default(4096),
@@ -61,6 +63,8 @@ export interface Config {
   threadsPerWorker: number;
   maxQueue: number;
   requestTimeoutMs: number;
+  /** Longest wait for open connections after SIGTERM before they are closed by force. */
+  shutdownTimeoutMs: number;
   /** Largest request body. Default: what a float32 slice of SAM2_MAX_IMAGE_SIDE needs (limits.ts). */
   maxBodyBytes: number;
   /** SAM2_MAX_IMAGE_SIDE, lowered to what fits in an explicit SAM2_MAX_BODY for every pixel type. */
@@ -106,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     threadsPerWorker: e.SAM2_THREADS > 0 ? e.SAM2_THREADS : Math.max(1, Math.floor(cores / e.SAM2_WORKERS)),
     maxQueue: e.SAM2_MAX_QUEUE,
     requestTimeoutMs: e.SAM2_REQUEST_TIMEOUT_MS,
+    shutdownTimeoutMs: e.SAM2_SHUTDOWN_TIMEOUT_MS,
     maxBodyBytes,
     maxImageSide,
     ...(maxImageSide < e.SAM2_MAX_IMAGE_SIDE

@@ -26,7 +26,12 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'shutting down');
+    // Last resort if stopping the workers hangs: exit before an orchestrator's SIGKILL does it.
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 5000).unref();
     service.close().then(
       () => process.exit(0),
       () => process.exit(1),

@@ -6,11 +6,17 @@ import { ModelRuntime } from './inference/modelRuntime';
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
 import { Segmenter } from './segmentation/segmenter';
+import { HttpShutdown } from './shutdown';
 
 export interface RunningService {
   server: http.Server;
   runtime: ModelRuntime;
   port: number;
+  /**
+   * Stops accepting, closes idle connections at once, lets answers in progress finish with
+   * `Connection: close`, force-closes whatever is left after SAM2_SHUTDOWN_TIMEOUT_MS, then stops the
+   * inference workers.
+   */
   close(): Promise<void>;
 }
 
@@ -25,6 +31,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   // `Expect: 100-continue` goes to the app too: the body reader sends 100 only for a body it will read,
   // so a refused request (401, 413 by Content-Length, 415) is answered at once without inviting the body.
   server.on('checkContinue', handler);
+  const shutdown = new HttpShutdown(server);
   // Slow clients must not hold sockets forever; the inference time limit is separate.
   server.requestTimeout = config.requestTimeoutMs + 30000;
   server.keepAliveTimeout = 65000;
@@ -38,8 +45,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     runtime,
     port,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      const { forced } = await shutdown.close(config.shutdownTimeoutMs);
+      if (forced > 0) logger.warn({ forced }, 'closed connections still open at the shutdown deadline');
       await runtime.close();
     },
   };

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseFrameAncestors } from './http/contentSecurityPolicy';
 
 /** The repository root (this file runs from viewer/src under ts-jest or from viewer/dist/src when built). */
 export const repoRoot = path.resolve(
@@ -21,10 +22,14 @@ const envSchema = z.object({
   VIEWER_PORT: int(0, 65535).default(3000),
   VIEWER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   VIEWER_CACHE_DIR: z.string().default(path.join(repoRoot, '.cache')),
+  // The longest proxied answer still in progress at Ctrl-C / SIGTERM is waited for this long.
+  VIEWER_SHUTDOWN_TIMEOUT_MS: int(0, 600000).default(10000),
   OHIF_DIST_DIR: z.string().optional(),
   SAM2_EXTENSION_DIST_DIR: z.string().default(path.join(repoRoot, 'extension', 'dist')),
   SAM2_MODE_DIST_DIR: z.string().default(path.join(repoRoot, 'mode', 'dist')),
   DICOMWEB_URL: z.string().optional(),
+  // Pages allowed to embed the viewer in a frame, besides its own origin (Content-Security-Policy).
+  VIEWER_FRAME_ANCESTORS: z.string().default(''),
   SAM2_SERVICE_URL: httpUrl.default('http://127.0.0.1:5005'),
   SAM2_API_TOKEN: z.string().optional(),
   SAM2_ENABLED: bool.default(true),
@@ -40,11 +45,15 @@ export interface ViewerConfig {
   port: number;
   logLevel: z.infer<typeof envSchema>['VIEWER_LOG_LEVEL'];
   cacheDir: string;
+  /** Longest wait for open connections after SIGTERM before they are closed by force. */
+  shutdownTimeoutMs: number;
   /** A prebuilt OHIF dist/ to serve as is; when absent the pinned @ohif/app is fetched into cacheDir. */
   ohifDistDir: string | undefined;
   extensionDistDir: string;
   modeDistDir: string;
   dicomwebUrl: string | undefined;
+  /** Origins allowed to frame the viewer besides its own (CSP frame-ancestors). */
+  frameAncestors: string[];
   serviceUrl: string;
   apiToken: string | undefined;
   sam2Enabled: boolean;
@@ -68,15 +77,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ViewerConfig {
     .map((m) => m.trim().toUpperCase())
     .filter(Boolean);
   if (modalities.length === 0) throw new Error('Invalid configuration: SAM2_MODALITIES: no modality given');
+  let frameAncestors: string[];
+  try {
+    frameAncestors = parseFrameAncestors(e.VIEWER_FRAME_ANCESTORS);
+  } catch (error) {
+    throw new Error(`Invalid configuration: ${(error as Error).message}`);
+  }
   return {
     host: e.VIEWER_HOST,
     port: e.VIEWER_PORT,
     logLevel: e.VIEWER_LOG_LEVEL,
     cacheDir: path.resolve(e.VIEWER_CACHE_DIR),
+    shutdownTimeoutMs: e.VIEWER_SHUTDOWN_TIMEOUT_MS,
     ohifDistDir: e.OHIF_DIST_DIR === undefined ? undefined : path.resolve(e.OHIF_DIST_DIR),
     extensionDistDir: path.resolve(e.SAM2_EXTENSION_DIST_DIR),
     modeDistDir: path.resolve(e.SAM2_MODE_DIST_DIR),
     dicomwebUrl: e.DICOMWEB_URL?.replace(/\/+$/, ''),
+    frameAncestors,
     serviceUrl: e.SAM2_SERVICE_URL.replace(/\/+$/, ''),
     apiToken: e.SAM2_API_TOKEN,
     sam2Enabled: e.SAM2_ENABLED,

@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'shutting down');
+    // Last resort if closing hangs: exit rather than wait for a SIGKILL.
+    setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 5000).unref();
     viewer.close().then(
       () => process.exit(0),
       () => process.exit(1),

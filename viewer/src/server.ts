@@ -1,13 +1,17 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderAppConfig } from './appConfig';
 import type { ViewerConfig } from './config';
 import { createApp } from './http/app';
+import { contentSecurityPolicy } from './http/contentSecurityPolicy';
 import { createSam2Upstream } from './http/sam2Proxy';
 import type { Logger } from './logger';
 import { ensureOhifApp } from './ohifApp/fetchOhifApp';
 import { checkServiceReadiness, logServiceReadiness } from './readiness';
+import { HttpShutdown } from './shutdown';
 import { appConfigOptions, bundleFiles } from './viewerAppConfig';
 
 export interface RunningViewer {
@@ -16,6 +20,10 @@ export interface RunningViewer {
   url: string;
   /** Resolves once the start-up readiness check of the SAM2 service has been logged. */
   readinessChecked: Promise<void>;
+  /**
+   * Stops accepting, closes idle connections at once, lets answers in progress finish with
+   * `Connection: close`, force-closes whatever is left after VIEWER_SHUTDOWN_TIMEOUT_MS.
+   */
   close(): Promise<void>;
 }
 
@@ -41,6 +49,11 @@ export async function startViewer(config: ViewerConfig, logger: Logger): Promise
     logger,
   };
   const upstream = createSam2Upstream(proxy);
+  const csp = contentSecurityPolicy({
+    indexHtml: await readFile(path.join(ohifDistDir, 'index.html'), 'utf8'),
+    dicomwebUrl: config.dicomwebUrl,
+    frameAncestors: config.frameAncestors,
+  });
   const app = createApp({
     logger,
     ohifDistDir,
@@ -48,9 +61,11 @@ export async function startViewer(config: ViewerConfig, logger: Logger): Promise
     bundleDirs: [config.extensionDistDir, config.modeDistDir],
     proxy,
     upstream,
+    contentSecurityPolicy: csp,
   });
 
   const server = http.createServer(app.callback());
+  const shutdown = new HttpShutdown(server);
   // Uploads of a slice plus the service's own time limit must fit.
   server.requestTimeout = config.proxyTimeoutMs + 30000;
   server.keepAliveTimeout = 65000;
@@ -74,10 +89,8 @@ export async function startViewer(config: ViewerConfig, logger: Logger): Promise
     url,
     readinessChecked,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      const { forced } = await shutdown.close(config.shutdownTimeoutMs);
+      if (forced > 0) logger.warn({ forced }, 'closed connections still open at the shutdown deadline');
       await upstream.pool.close();
     },
   };

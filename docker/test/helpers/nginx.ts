@@ -4,11 +4,12 @@
  * 127.0.0.1 from a temporary prefix (no root ports, no system files touched).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { bodyBytesForSide } from '../../../sam2-service/src/limits';
+import { contentSecurityPolicy, parseFrameAncestors } from '../../../viewer/src/http/contentSecurityPolicy';
 import { deployFiles, repoRoot } from './paths';
 import { canConnect, freePort, type LoggedProcess, spawnLogged, waitFor } from './processes';
 import { findTool } from './tools';
@@ -51,7 +52,8 @@ export type NginxDeploymentEnv = Partial<
     | 'SAM2_API_TOKEN'
     | 'SAM2_MAX_BODY'
     | 'SAM2_MAX_IMAGE_SIDE'
-    | 'SAM2_REQUEST_TIMEOUT_MS',
+    | 'SAM2_REQUEST_TIMEOUT_MS'
+    | 'VIEWER_FRAME_ANCESTORS',
     string
   >
 >;
@@ -139,7 +141,21 @@ export function nativeNginxVariables(
     SAM2_UPSTREAM: options.sam2Upstream,
     ORTHANC_UPSTREAM: options.orthancUpstream,
     ...deriveNginxVariables(options.env ?? {}),
+    OHIF_SAM2_CSP: nativeContentSecurityPolicy(options.ohifDistDir, options.env?.VIEWER_FRAME_ANCESTORS),
   };
+}
+
+/**
+ * What docker/nginx/15-ohif-sam2-csp.envsh derives (with the viewer's CLI) for the image's DICOMWEB_URL
+ * (/dicom-web, same origin): the viewer workspace's policy for this OHIF dist/.
+ */
+export function nativeContentSecurityPolicy(ohifDistDir: string, frameAncestors = ''): string {
+  const index = path.join(ohifDistDir, 'index.html');
+  return contentSecurityPolicy({
+    indexHtml: existsSync(index) ? readFileSync(index, 'utf8') : '',
+    dicomwebUrl: '/dicom-web',
+    frameAncestors: parseFrameAncestors(frameAncestors),
+  });
 }
 
 /**

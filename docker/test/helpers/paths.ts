@@ -14,6 +14,7 @@ export const deployFiles = {
   orthancDockerfile: path.join(dockerDir, 'orthanc.Dockerfile'),
   nginxTemplate: path.join(dockerDir, 'nginx', 'default.conf.template'),
   nginxEnvScript: path.join(dockerDir, 'nginx', '10-ohif-sam2-env.envsh'),
+  nginxCspScript: path.join(dockerDir, 'nginx', '15-ohif-sam2-csp.envsh'),
   appConfigScript: path.join(dockerDir, 'nginx', '30-ohif-sam2-app-config.sh'),
   orthancConfig: path.join(dockerDir, 'orthanc', 'orthanc.json'),
   healthcheck: path.join(dockerDir, 'scripts', 'healthcheck.js'),

@@ -9,12 +9,14 @@ export interface AppOptions extends StaticFilesOptions {
   logger: Logger;
   proxy: Sam2ProxyOptions;
   upstream: Sam2Upstream;
+  /** The Content-Security-Policy header value (contentSecurityPolicy.ts). */
+  contentSecurityPolicy: string;
 }
 
 /** The viewer server: isolation headers on everything, then the SAM2 proxy, then the viewer's files. */
 export function createApp(opts: AppOptions): Koa {
   const app = new Koa();
-  app.use(securityHeaders());
+  app.use(securityHeaders(opts.contentSecurityPolicy));
   app.use(errorHandler(opts.logger));
   app.use(sam2Proxy(opts.proxy, opts.upstream));
   app.use(staticFiles(opts));

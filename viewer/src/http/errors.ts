@@ -1,5 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import type { Logger } from '../logger';
+import { SAM2_API_PREFIX } from '../urls';
+import { OTHER_ROUTE } from './proxyTarget';
 import { crossOriginIsolationHeaders } from './securityHeaders';
 
 /** The SAM2 service's error shape, so the extension handles our errors and the service's alike. */
@@ -26,7 +28,9 @@ export function errorHandler(logger: Logger): Middleware {
     } catch (error) {
       const err = error as Error & { status?: number; expose?: boolean };
       const status = err.status && err.status >= 400 && err.status < 600 ? err.status : 500;
-      if (status >= 500) logger.error({ err, path: ctx.path }, 'request failed');
+      // The route, not the path: paths are the browser's and may carry anything.
+      const route = ctx.path.startsWith(SAM2_API_PREFIX) ? OTHER_ROUTE : 'viewer files';
+      if (status >= 500) logger.error({ err, route }, 'request failed');
       if (ctx.headerSent) return;
       ctx.set(crossOriginIsolationHeaders);
       if (ctx.path.startsWith('/api/')) {

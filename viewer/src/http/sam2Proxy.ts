@@ -1,9 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Middleware } from 'koa';
+import { PassThrough } from 'node:stream';
+import type { Context, Middleware } from 'koa';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { Logger } from '../logger';
-import { SAM2_API_PREFIX } from '../urls';
 import { sendJsonError } from './errors';
+import { isProxyRequest, OTHER_ROUTE, proxyTarget } from './proxyTarget';
 
 // Connection-level headers are per hop (RFC 9110 §7.6.1); host and length are set by the client library.
 const hopByHop = new Set([
@@ -77,50 +78,84 @@ export function classifyUpstreamError(error: unknown): { status: number; code: s
   return { status: 502, code: 'BAD_GATEWAY', message: 'The SAM2 service answered with a broken response.' };
 }
 
-/** Streams `/api/segmentation/*` to the SAM2 service and its answer back, unchanged apart from hop headers. */
+/** How long the browser may go on uploading after our answer before its connection is closed (as nginx's lingering_time). */
+const LINGER_MS = 10000;
+
+/**
+ * After an answer to a request whose upload was not fully read (the service answered early, e.g. 413,
+ * or was unreachable): the rest is read and dropped, so the browser gets the answer instead of a reset and
+ * its next request on this keep-alive connection does not wait behind the unread bytes. A browser still
+ * sending after LINGER_MS loses the connection.
+ */
+function drainUnread(ctx: Context, hasBody: boolean): void {
+  if (!hasBody || ctx.req.readableEnded) return;
+  ctx.req.unpipe();
+  ctx.req.resume();
+  const linger = setTimeout(() => ctx.req.socket?.destroy(), LINGER_MS);
+  linger.unref();
+  ctx.req.once('end', () => clearTimeout(linger));
+  ctx.req.once('close', () => clearTimeout(linger));
+}
+
+/**
+ * Streams `/api/segmentation/*` to the SAM2 service and its answer back, unchanged apart from hop headers.
+ * Only the normalised path below the prefix is forwarded (proxyTarget.ts). A connection that carried a
+ * request body is closed after the answer instead of going back to the pool: the proxy cannot tell whether
+ * the service read all of it (an early 413 or 400 leaves bytes unread, and the next request on that
+ * connection would wait behind them until the time limit); connections of GET probes are reused.
+ */
 export function sam2Proxy(opts: Sam2ProxyOptions, upstream: Sam2Upstream): Middleware {
   const { logger } = opts;
   return async (ctx, next) => {
-    if (ctx.path !== SAM2_API_PREFIX && !ctx.path.startsWith(`${SAM2_API_PREFIX}/`)) return next();
+    const rawTarget = ctx.req.url ?? '/';
+    if (!isProxyRequest(rawTarget, ctx.path)) return next();
+    const hasBody = ctx.method !== 'GET' && ctx.method !== 'HEAD';
+    const target = proxyTarget(rawTarget);
+    if (!target.ok) {
+      drainUnread(ctx, hasBody);
+      logger.warn({ method: ctx.method, route: OTHER_ROUTE, status: target.status }, target.message);
+      sendJsonError(ctx, target.status, target.code, target.message, { field: 'path' });
+      return;
+    }
+    const { route } = target;
 
     // The browser gave up (its own time limit, or the user moved on): abandon the request upstream too.
     const abort = new AbortController();
     ctx.res.once('close', () => {
       if (!ctx.res.writableFinished) abort.abort();
     });
-    const hasBody = ctx.method !== 'GET' && ctx.method !== 'HEAD';
+    // Through a PassThrough: undici destroys the body it was given when it drops the connection, and
+    // destroying the browser's request would reset the browser's connection before it gets the answer.
+    const body = hasBody ? ctx.req.pipe(new PassThrough()) : undefined;
     const started = Date.now();
     try {
       const answer = await upstream.pool.request({
         method: ctx.method,
-        path: upstream.basePath + ctx.url,
+        path: upstream.basePath + target.target,
         headers: requestHeaders(ctx.req.headers, opts.apiToken, ctx.ip),
-        body: hasBody ? ctx.req : undefined,
+        body,
+        reset: hasBody,
         signal: abort.signal,
       });
+      drainUnread(ctx, hasBody);
       ctx.status = answer.statusCode;
       for (const [name, value] of Object.entries(answer.headers)) {
         if (value !== undefined && !hopByHop.has(name)) ctx.set(name, value);
       }
       ctx.body = answer.body;
       logger.info(
-        { method: ctx.method, path: ctx.path, status: answer.statusCode, ms: Date.now() - started },
+        { method: ctx.method, route, status: answer.statusCode, ms: Date.now() - started },
         'proxied to the SAM2 service',
       );
     } catch (error) {
       if (abort.signal.aborted) {
-        logger.info({ method: ctx.method, path: ctx.path, ms: Date.now() - started }, 'client went away');
+        logger.info({ method: ctx.method, route, ms: Date.now() - started }, 'client went away');
         return;
       }
-      if (hasBody && !ctx.req.readableEnded) {
-        // The body was not (fully) sent upstream: drain it and close this connection, or the browser's
-        // next request on the same keep-alive connection would wait behind the unread bytes.
-        ctx.req.resume();
-        ctx.set('Connection', 'close');
-      }
+      drainUnread(ctx, hasBody);
       const mapped = classifyUpstreamError(error);
       logger.warn(
-        { method: ctx.method, path: ctx.path, status: mapped.status, err: (error as Error).message },
+        { method: ctx.method, route, status: mapped.status, err: (error as Error).message },
         'SAM2 service request failed',
       );
       if (mapped.status === 503) ctx.set('Retry-After', '5');

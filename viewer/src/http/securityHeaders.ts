@@ -12,9 +12,11 @@ export const crossOriginIsolationHeaders = {
   'X-Content-Type-Options': 'nosniff',
 } as const;
 
-export function securityHeaders(): Middleware {
+/** The isolation headers and the viewer's Content-Security-Policy (contentSecurityPolicy.ts) on every answer. */
+export function securityHeaders(contentSecurityPolicy: string): Middleware {
   return async (ctx, next) => {
     ctx.set(crossOriginIsolationHeaders);
+    ctx.set('Content-Security-Policy', contentSecurityPolicy);
     await next();
   };
 }
