@@ -121,7 +121,9 @@ describe('a 503 tells the client no internals (broken model in a temporary folde
     expect(logged).toMatchObject({
       level: 40,
       code: 'MODEL_UNAVAILABLE',
-      reason: expect.stringMatching(/failed to load/),
+      reason: expect.stringMatching(/model_load_failed/),
     });
+    // The loader's own words (which name the file) are in the log, written when the load failed.
+    expect(service.logs.join('\n')).toMatch(/x_encoder\.onnx|x_decoder\.onnx/);
   });
 });
