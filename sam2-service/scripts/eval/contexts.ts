@@ -25,7 +25,8 @@ export interface StructureContext {
 }
 
 /** Reference names (TotalSegmentator and generic) of skeletal muscle at the L3 level. */
-const MUSCLE = /^(skeletal_muscle|autochthon_(left|right)|iliopsoas_(left|right)|psoas(_major)?(_left|_right)?|muscle.*)$/i;
+const MUSCLE =
+  /^(skeletal_muscle|autochthon_(left|right)|iliopsoas_(left|right)|psoas(_major)?(_left|_right)?|muscle.*)$/i;
 const L3 = /^(vertebrae_L3|L3(_vertebra)?|vertebra_L3)$/i;
 
 export function contextFor(structure: string, seriesWindow: WindowSetting | undefined): StructureContext {
@@ -33,7 +34,12 @@ export function contextFor(structure: string, seriesWindow: WindowSetting | unde
     return { id: 'l3-vertebra', window: BONE_WINDOW, windowSource: 'context preset', oneClick: true };
   }
   if (MUSCLE.test(structure)) {
-    return { id: 'skeletal-muscle', window: SOFT_TISSUE_WINDOW, windowSource: 'context preset', oneClick: true };
+    return {
+      id: 'skeletal-muscle',
+      window: SOFT_TISSUE_WINDOW,
+      windowSource: 'context preset',
+      oneClick: true,
+    };
   }
   return seriesWindow
     ? { id: 'structure', window: seriesWindow, windowSource: 'series window', oneClick: false }

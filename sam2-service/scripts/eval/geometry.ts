@@ -13,18 +13,18 @@ export function multiply(a: Mat4, b: Mat4): Mat4 {
 export function invertAffine(m: Mat4): Mat4 {
   const [a, b, c] = [m[0], m[1], m[2]];
   const det =
-    a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0]);
-  if (!Number.isFinite(det) || Math.abs(det) < 1e-12) throw new Error('the voxel-to-patient matrix is singular');
+    a[0] * (b[1] * c[2] - b[2] * c[1]) -
+    a[1] * (b[0] * c[2] - b[2] * c[0]) +
+    a[2] * (b[0] * c[1] - b[1] * c[0]);
+  if (!Number.isFinite(det) || Math.abs(det) < 1e-12)
+    throw new Error('the voxel-to-patient matrix is singular');
   const r = [
     [b[1] * c[2] - b[2] * c[1], a[2] * c[1] - a[1] * c[2], a[1] * b[2] - a[2] * b[1]],
     [b[2] * c[0] - b[0] * c[2], a[0] * c[2] - a[2] * c[0], a[2] * b[0] - a[0] * b[2]],
     [b[0] * c[1] - b[1] * c[0], a[1] * c[0] - a[0] * c[1], a[0] * b[1] - a[1] * b[0]],
   ].map((row) => row.map((v) => v / det));
   const t = [m[0][3], m[1][3], m[2][3]];
-  return [
-    ...r.map((row) => [...row, -(row[0] * t[0] + row[1] * t[1] + row[2] * t[2])]),
-    [0, 0, 0, 1],
-  ];
+  return [...r.map((row) => [...row, -(row[0] * t[0] + row[1] * t[1] + row[2] * t[2])]), [0, 0, 0, 1]];
 }
 
 /**
@@ -64,7 +64,9 @@ export function gridMapping(aToLps: Mat4, bToLps: Mat4, tolerance = 0.01): GridM
   const offset = [0, 1, 2].map((d) => {
     const t = m[d][3];
     if (Math.abs(t - Math.round(t)) > tolerance) {
-      throw new Error(`the reference grid is shifted by ${t.toFixed(3)} voxel from the image grid along axis ${d}`);
+      throw new Error(
+        `the reference grid is shifted by ${t.toFixed(3)} voxel from the image grid along axis ${d}`,
+      );
     }
     return Math.round(t);
   });

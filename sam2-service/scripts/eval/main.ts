@@ -50,17 +50,22 @@ function options() {
   if (!values['model-dir'] && !values.service) throw new Error(`give --model-dir or --service\n${USAGE}`);
   const prompts = values.prompts.split(',').map((p) => p.trim()) as PromptStyle[];
   const unknown = prompts.filter((p) => !PROMPT_STYLES.includes(p));
-  if (unknown.length) throw new Error(`--prompts: unknown ${unknown.join(', ')} (use ${PROMPT_STYLES.join(', ')})`);
+  if (unknown.length)
+    throw new Error(`--prompts: unknown ${unknown.join(', ')} (use ${PROMPT_STYLES.join(', ')})`);
   const seed = Number(values.seed);
   const maxJitterPx = Number(values['max-jitter']);
   if (!Number.isInteger(seed)) throw new Error('--seed must be an integer');
-  if (!Number.isInteger(maxJitterPx) || maxJitterPx < 0) throw new Error('--max-jitter must be a whole number ≥ 0');
+  if (!Number.isInteger(maxJitterPx) || maxJitterPx < 0)
+    throw new Error('--max-jitter must be a whole number ≥ 0');
   return {
     ...values,
     images: values.images,
     labels: values.labels,
     out: values.out,
-    structures: values.structures?.split(',').map((s) => s.trim()).filter(Boolean),
+    structures: values.structures
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     prompts,
     slices: parseSliceSelection(values.slices),
     seed,
@@ -92,7 +97,10 @@ async function main(): Promise<void> {
         generatedAt: new Date().toISOString(),
         fixture: model.fixture,
         model: { ...identity },
-        service: { mode: opts.service ? 'running service' : 'in-process (built service, child process)', version: serviceVersion },
+        service: {
+          mode: opts.service ? 'running service' : 'in-process (built service, child process)',
+          version: serviceVersion,
+        },
         inputs: {
           images: path.basename(opts.images),
           labels: path.basename(opts.labels),

@@ -18,9 +18,13 @@ export async function modelIdentity(info: ModelInfo, modelDir: string | undefine
   if (!modelDir) return { ...info };
   const files = await resolveModelFiles(modelDir);
   const manifest = path.join(modelDir, 'model.json');
-  const source = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as { source?: unknown }).source : undefined;
+  const source = existsSync(manifest)
+    ? (JSON.parse(readFileSync(manifest, 'utf8')) as { source?: unknown }).source
+    : undefined;
   if (files.version !== info.version) {
-    throw new Error(`--model-dir holds model version ${files.version}, the service runs ${String(info.version)}`);
+    throw new Error(
+      `--model-dir holds model version ${files.version}, the service runs ${String(info.version)}`,
+    );
   }
   return {
     ...info,

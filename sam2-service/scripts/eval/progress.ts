@@ -14,7 +14,9 @@ export class ProgressBar {
     const elapsed = (Date.now() - this.started) / 1000;
     const eta = this.done ? (elapsed / this.done) * (this.total - this.done) : 0;
     const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${this.done}/${this.total} ETA ${eta.toFixed(0)} s ${label}`;
-    process.stderr.write(`\r${line.slice(0, (process.stderr.columns || 100) - 1).padEnd(Math.min(100, (process.stderr.columns || 100) - 1))}`);
+    process.stderr.write(
+      `\r${line.slice(0, (process.stderr.columns || 100) - 1).padEnd(Math.min(100, (process.stderr.columns || 100) - 1))}`,
+    );
   }
 
   end(): void {

@@ -52,7 +52,13 @@ export function boundingBox(mask: Uint8Array, columns: number, rows: number): Bo
   return x1 < 0 ? undefined : [x0, y0, x1 + 1, y1 + 1];
 }
 
-export function jitteredBox(box: Box, columns: number, rows: number, random: () => number, maxJitterPx = 5): Box {
+export function jitteredBox(
+  box: Box,
+  columns: number,
+  rows: number,
+  random: () => number,
+  maxJitterPx = 5,
+): Box {
   const jitter = (extent: number) => {
     const j = Math.min(maxJitterPx, Math.round(0.1 * extent));
     return Math.floor(random() * (2 * j + 1)) - j;

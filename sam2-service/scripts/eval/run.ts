@@ -98,7 +98,13 @@ export async function evaluate(
         const box = jitteredBox(tight, volume.columns, volume.rows, random, options.maxJitterPx);
         const point = interiorPoint(ref, volume.columns, volume.rows, spacing) as Point;
         for (const prompt of prompts) {
-          const base = { structure: structure.name, context: context.id, prompt, slice: k, sliceLabel: volume.sliceLabels[k] };
+          const base = {
+            structure: structure.name,
+            context: context.id,
+            prompt,
+            slice: k,
+            sliceLabel: volume.sliceLabels[k],
+          };
           const given = {
             ...(prompt === 'box' || prompt === 'box+point' ? { box } : {}),
             ...(prompt === 'point' || prompt === 'box+point' ? { point } : {}),
@@ -113,7 +119,10 @@ export async function evaluate(
               prompts:
                 prompt === 'context-one-click'
                   ? undefined
-                  : { ...(given.box ? { box: given.box } : {}), ...(given.point ? { points: [given.point] } : {}) },
+                  : {
+                      ...(given.box ? { box: given.box } : {}),
+                      ...(given.point ? { points: [given.point] } : {}),
+                    },
               key: `${k}|${context.window.center}/${context.window.width}`,
             });
             const chosen = chooseMask(answer.masks, answer.mode, volume.columns / 2, volume.rows / 2);
@@ -128,7 +137,11 @@ export async function evaluate(
               ...(chosen ? { rle: chosen.rle } : {}),
             });
           } catch (error) {
-            results.push({ ...base, ...given, error: error instanceof Error ? error.message : String(error) });
+            results.push({
+              ...base,
+              ...given,
+              error: error instanceof Error ? error.message : String(error),
+            });
           }
           progress.tick(`${structure.name} ${prompt}`);
         }

@@ -88,7 +88,9 @@ export class SegmentationClient {
     }
     if (res.status !== 200 || !json) {
       const error = (json?.error ?? {}) as { code?: string; message?: string };
-      throw new Error(`the service answered ${res.status} ${error.code ?? ''}: ${error.message ?? ''}`.trim());
+      throw new Error(
+        `the service answered ${res.status} ${error.code ?? ''}: ${error.message ?? ''}`.trim(),
+      );
     }
     this.imageIds.set(request.key, String(json.image_id));
     return {

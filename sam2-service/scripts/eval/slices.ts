@@ -5,7 +5,8 @@ export function parseSliceSelection(text: string): SliceSelection {
   if (text === 'every' || text === 'all') return { kind: 'every' };
   if (text === 'centre' || text === 'center') return { kind: 'centre' };
   const count = Number(text);
-  if (!Number.isInteger(count) || count < 1) throw new Error(`--slices must be every, centre or a positive integer, not "${text}"`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`--slices must be every, centre or a positive integer, not "${text}"`);
   return { kind: 'count', count };
 }
 

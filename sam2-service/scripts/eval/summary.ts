@@ -32,7 +32,9 @@ export interface Summary {
 const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : null);
 const sd = (v: number[]) => {
   const m = mean(v);
-  return m === null || v.length < 2 ? null : Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
+  return m === null || v.length < 2
+    ? null
+    : Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
 };
 const pct = (v: number[], q: number) => (v.length ? percentile(v, q) : null);
 

@@ -16,7 +16,11 @@ function item(value: unknown): Dataset | undefined {
   return v && typeof v === 'object' ? (v as Dataset) : undefined;
 }
 
-function frameAttr(perFrame: Dataset | undefined, shared: Dataset | undefined, seq: string): Dataset | undefined {
+function frameAttr(
+  perFrame: Dataset | undefined,
+  shared: Dataset | undefined,
+  seq: string,
+): Dataset | undefined {
   return item(perFrame?.[seq]) ?? item(shared?.[seq]);
 }
 
@@ -30,7 +34,8 @@ interface PlacedFrame {
 
 export function readDicomSeg(image: Volume, file: string): Reference {
   const ds = readDataset(file);
-  if (!ds || ds.Modality !== 'SEG') throw new Error('--labels is neither a NIfTI label map nor a DICOM SEG file');
+  if (!ds || ds.Modality !== 'SEG')
+    throw new Error('--labels is neither a NIfTI label map nor a DICOM SEG file');
   const rows = Number(ds.Rows);
   const columns = Number(ds.Columns);
   const frames = Number(ds.NumberOfFrames ?? 1);
@@ -39,10 +44,14 @@ export function readDicomSeg(image: Volume, file: string): Reference {
   const perPixel = rows * columns;
   const threshold = Number(ds.MaximumFractionalValue ?? 255) / 2;
   const shared = item(ds.SharedFunctionalGroupsSequence);
-  const perFrame = (Array.isArray(ds.PerFrameFunctionalGroupsSequence)
-    ? ds.PerFrameFunctionalGroupsSequence
-    : [ds.PerFrameFunctionalGroupsSequence]) as Dataset[];
-  const segments = (Array.isArray(ds.SegmentSequence) ? ds.SegmentSequence : [ds.SegmentSequence]) as Dataset[];
+  const perFrame = (
+    Array.isArray(ds.PerFrameFunctionalGroupsSequence)
+      ? ds.PerFrameFunctionalGroupsSequence
+      : [ds.PerFrameFunctionalGroupsSequence]
+  ) as Dataset[];
+  const segments = (
+    Array.isArray(ds.SegmentSequence) ? ds.SegmentSequence : [ds.SegmentSequence]
+  ) as Dataset[];
   const structures: ReferenceStructure[] = segments.map((s) => ({
     value: Number(s.SegmentNumber),
     name: String(s.SegmentLabel ?? `segment_${String(s.SegmentNumber)}`),
@@ -56,7 +65,9 @@ export function readDicomSeg(image: Volume, file: string): Reference {
     const iop = numbers(frameAttr(pf, shared, 'PlaneOrientationSequence')?.ImageOrientationPatient);
     const spacing = numbers(frameAttr(pf, shared, 'PixelMeasuresSequence')?.PixelSpacing);
     if (position.length !== 3 || iop.length !== 6 || spacing.length !== 2 || !Number.isFinite(segment)) {
-      throw new Error(`SEG frame ${f + 1} lacks its segment number, plane position, orientation or pixel spacing`);
+      throw new Error(
+        `SEG frame ${f + 1} lacks its segment number, plane position, orientation or pixel spacing`,
+      );
     }
     const frameToLps = [0, 1, 2].map((d) => [
       iop[d] * spacing[1],

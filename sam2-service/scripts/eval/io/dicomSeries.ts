@@ -20,7 +20,9 @@ export function readDicomSeries(dir: string): Volume {
   const iop = numbers(first.ImageOrientationPatient);
   const spacing = numbers(first.PixelSpacing);
   if (iop.length !== 6 || spacing.length !== 2) {
-    throw new Error('the images lack Image Orientation (Patient) or Pixel Spacing: no geometry to map a reference');
+    throw new Error(
+      'the images lack Image Orientation (Patient) or Pixel Spacing: no geometry to map a reference',
+    );
   }
   const rowDir = iop.slice(0, 3);
   const colDir = iop.slice(3, 6);
@@ -30,9 +32,13 @@ export function readDicomSeries(dir: string): Volume {
     .map((s) => ({ ...s, along: dot(s.position, normal) }))
     .sort((a, b) => a.along - b.along);
   for (const s of slices) checkSameGrid(s.dataset, first, iop);
-  const step = slices.length > 1 ? (slices[slices.length - 1].along - slices[0].along) / (slices.length - 1) : 1;
+  const step =
+    slices.length > 1 ? (slices[slices.length - 1].along - slices[0].along) / (slices.length - 1) : 1;
   slices.forEach((s, k) => {
-    if (slices.length > 1 && Math.abs(s.along - (slices[0].along + k * step)) > 0.01 * Math.abs(step) + 1e-3) {
+    if (
+      slices.length > 1 &&
+      Math.abs(s.along - (slices[0].along + k * step)) > 0.01 * Math.abs(step) + 1e-3
+    ) {
       throw new Error('the slices are not evenly spaced (missing or duplicate slices)');
     }
   });
@@ -94,7 +100,8 @@ function modalityValues(d: Dataset, count: number): Float32Array {
             ? new Int32Array(buffer)
             : new Uint32Array(buffer)
           : undefined;
-  if (!stored || stored.length !== count) throw new Error(`unsupported Bits Allocated ${bits} or short Pixel Data`);
+  if (!stored || stored.length !== count)
+    throw new Error(`unsupported Bits Allocated ${bits} or short Pixel Data`);
   const slope = firstNumber(d.RescaleSlope) ?? 1;
   const intercept = firstNumber(d.RescaleIntercept) ?? 0;
   const out = new Float32Array(count);

@@ -79,7 +79,8 @@ export function labelMapReference(
       let o = 0;
       for (let j = 0; j < image.rows; j++) {
         let l = s.base + j * s.sj + k * s.sk;
-        for (let i = 0; i < image.columns; i++, l += s.si) out[o++] = labels.values[l] === structure.value ? 1 : 0;
+        for (let i = 0; i < image.columns; i++, l += s.si)
+          out[o++] = labels.values[l] === structure.value ? 1 : 0;
       }
       return out;
     },

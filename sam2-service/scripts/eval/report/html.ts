@@ -10,20 +10,28 @@ export interface Overlay {
 }
 
 const escape = (text: unknown) =>
-  String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-const num = (v: number | null | undefined, digits = 3) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '–');
+  String(text ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
+const num = (v: number | null | undefined, digits = 3) =>
+  typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '–';
 
 export function renderHtml(header: ReportHeader, summary: Summary[], overlays: Overlay[]): string {
   const rows = summary
     .map(
-      (s) => `<tr><td>${escape(s.structure)}</td><td>${escape(s.context)}</td><td>${escape(s.prompt)}</td><td>${s.slices}</td>
+      (
+        s,
+      ) => `<tr><td>${escape(s.structure)}</td><td>${escape(s.context)}</td><td>${escape(s.prompt)}</td><td>${s.slices}</td>
 <td>${num(s.diceMean)} ± ${num(s.diceSd)}</td><td>${num(s.diceMedian)}</td><td>${num(s.iouMean)}</td><td>${num(s.hd95MedianMm, 1)}</td>
 <td>${num(s.areaErrorMeanCm2, 2)}</td><td>${num(s.areaErrorMeanPct, 1)}</td><td>${s.emptyPredictions}</td><td>${s.failed}</td><td>${num(s.serviceMsMean, 0)}</td></tr>`,
     )
     .join('\n');
   const figures = overlays
     .map(
-      (o) => `<figure><img alt="${escape(`${o.result.structure} ${o.result.prompt} ${o.which}`)}" src="data:image/png;base64,${o.pngBase64}">
+      (
+        o,
+      ) => `<figure><img alt="${escape(`${o.result.structure} ${o.result.prompt} ${o.which}`)}" src="data:image/png;base64,${o.pngBase64}">
 <figcaption>${escape(o.result.structure)} · ${escape(o.result.prompt)} · ${escape(o.which)} · ${escape(o.result.sliceLabel)} · Dice ${num(o.result.dice)} · HD95 ${num(o.result.hd95Mm, 1)} mm</figcaption></figure>`,
     )
     .join('\n');

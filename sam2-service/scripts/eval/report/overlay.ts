@@ -28,7 +28,14 @@ export function overlayPng(
     for (let x = 0; x < width; x++) {
       const v = (y0 + Math.floor(y / scale)) * columns + x0 + Math.floor(x / scale);
       const grey = Math.round(Math.min(1, Math.max(0, (values[v] - lower) / (window.width - 1))) * 255);
-      const colour = ref[v] && pred[v] ? [255, 230, 0] : ref[v] ? [0, 220, 0] : pred[v] ? [255, 0, 200] : [grey, grey, grey];
+      const colour =
+        ref[v] && pred[v]
+          ? [255, 230, 0]
+          : ref[v]
+            ? [0, 220, 0]
+            : pred[v]
+              ? [255, 0, 200]
+              : [grey, grey, grey];
       rgb.set(colour, (y * width + x) * 3);
     }
   }
@@ -36,7 +43,12 @@ export function overlayPng(
 }
 
 /** Bounding box of both masks with a margin of a quarter of its size (at least 8 px), inside the image. */
-function cropBox(a: Uint8Array, b: Uint8Array, columns: number, rows: number): [number, number, number, number] {
+function cropBox(
+  a: Uint8Array,
+  b: Uint8Array,
+  columns: number,
+  rows: number,
+): [number, number, number, number] {
   let x0 = columns;
   let y0 = rows;
   let x1 = 0;
@@ -52,5 +64,10 @@ function cropBox(a: Uint8Array, b: Uint8Array, columns: number, rows: number): [
   }
   if (x1 === 0) return [0, 0, columns, rows];
   const margin = Math.max(8, Math.round(Math.max(x1 - x0, y1 - y0) / 4));
-  return [Math.max(0, x0 - margin), Math.max(0, y0 - margin), Math.min(columns, x1 + margin), Math.min(rows, y1 + margin)];
+  return [
+    Math.max(0, x0 - margin),
+    Math.max(0, y0 - margin),
+    Math.min(columns, x1 + margin),
+    Math.min(rows, y1 + margin),
+  ];
 }

@@ -31,8 +31,10 @@ export const DEFINITIONS: Record<string, string> = {
   iou: '|P∩R| / |P∪R| (Jaccard).',
   hd95_mm:
     'max(P95 of distances from the prediction boundary to the reference boundary, P95 of the reverse), in mm with the pixel spacing; boundary = mask minus its 4-connected erosion; P95 by linear interpolation (MONAI compute_hausdorff_distance, percentile=95). Empty prediction: not defined (left out of the HD95 figures).',
-  area_error: 'predicted − reference area, cm² (pixel count × column spacing × row spacing) and % of the reference.',
-  service_ms: "The service's processing_time_ms per request; round_trip_ms adds HTTP and JSON on this machine.",
+  area_error:
+    'predicted − reference area, cm² (pixel count × column spacing × row spacing) and % of the reference.',
+  service_ms:
+    "The service's processing_time_ms per request; round_trip_ms adds HTTP and JSON on this machine.",
   box: 'Reference bounding box, each side moved by a uniform integer in [−J, J] px, J = min(max jitter, 10 % of the box side).',
   point: 'One positive click at the inside pixel farthest from the reference edge.',
   'context-one-click':
@@ -40,8 +42,24 @@ export const DEFINITIONS: Record<string, string> = {
 };
 
 const SLICE_COLUMNS = [
-  'structure', 'context', 'prompt', 'slice', 'sliceLabel', 'dice', 'iou', 'hd95Mm', 'referenceAreaCm2',
-  'predictedAreaCm2', 'areaErrorCm2', 'areaErrorPct', 'serviceMs', 'roundTripMs', 'embeddingCached', 'box', 'point', 'error',
+  'structure',
+  'context',
+  'prompt',
+  'slice',
+  'sliceLabel',
+  'dice',
+  'iou',
+  'hd95Mm',
+  'referenceAreaCm2',
+  'predictedAreaCm2',
+  'areaErrorCm2',
+  'areaErrorPct',
+  'serviceMs',
+  'roundTripMs',
+  'embeddingCached',
+  'box',
+  'point',
+  'error',
 ];
 
 export function writeReport(
@@ -65,10 +83,16 @@ export function writeReport(
     html: path.join(outDir, 'report.html'),
   };
   writeFileSync(files.json, `${JSON.stringify({ ...header, summary, slices }, null, 2)}\n`);
-  writeFileSync(files.summary, toCsv(summary as unknown as Record<string, unknown>[], Object.keys(summary[0] ?? {})));
+  writeFileSync(
+    files.summary,
+    toCsv(summary as unknown as Record<string, unknown>[], Object.keys(summary[0] ?? {})),
+  );
   writeFileSync(
     files.slices,
-    toCsv(slices.map((s) => ({ ...s, point: s.point ? `${s.point.x} ${s.point.y}` : undefined })), SLICE_COLUMNS),
+    toCsv(
+      slices.map((s) => ({ ...s, point: s.point ? `${s.point.x} ${s.point.y}` : undefined })),
+      SLICE_COLUMNS,
+    ),
   );
   writeFileSync(files.html, renderHtml(header, summary, overlays(results, volume, reference)));
   return Object.values(files);
@@ -94,7 +118,14 @@ function overlays(results: SliceResult[], volume: Volume, reference: Reference):
       if (!ref) continue;
       const predicted = r.rle ? decodeRle(r.rle) : new Uint8Array(ref.length);
       const window = contextFor(r.structure, volume.window).window;
-      const png = overlayPng(sliceValues(volume, r.slice), volume.columns, volume.rows, window, ref, predicted);
+      const png = overlayPng(
+        sliceValues(volume, r.slice),
+        volume.columns,
+        volume.rows,
+        window,
+        ref,
+        predicted,
+      );
       out.push({ which, result: r, pngBase64: png.toString('base64') });
     }
   }

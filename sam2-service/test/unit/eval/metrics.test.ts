@@ -37,9 +37,19 @@ describe('overlap and area', () => {
 
   it('empty masks: both empty is a perfect 1 with HD95 0; an empty prediction scores 0 with no HD95', () => {
     const empty = new Uint8Array(16);
-    expect(sliceMetrics(empty, empty, 4, 4, unit)).toMatchObject({ dice: 1, iou: 1, hd95Mm: 0, areaErrorPct: null });
+    expect(sliceMetrics(empty, empty, 4, 4, unit)).toMatchObject({
+      dice: 1,
+      iou: 1,
+      hd95Mm: 0,
+      areaErrorPct: null,
+    });
     const r = rect(4, 4, 1, 1, 2, 2);
-    expect(sliceMetrics(empty, r, 4, 4, unit)).toMatchObject({ dice: 0, iou: 0, hd95Mm: null, areaErrorPct: -100 });
+    expect(sliceMetrics(empty, r, 4, 4, unit)).toMatchObject({
+      dice: 0,
+      iou: 0,
+      hd95Mm: null,
+      areaErrorPct: -100,
+    });
   });
 });
 
@@ -52,14 +62,16 @@ describe('boundary, percentile, distance transform', () => {
   });
 
   it('percentile interpolates linearly between ranks (numpy default)', () => {
-    expect(percentile([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19], 95)).toBeCloseTo(18.05, 12);
+    expect(
+      percentile([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19], 95),
+    ).toBeCloseTo(18.05, 12);
     expect(percentile([4, 1, 3, 2], 50)).toBeCloseTo(2.5, 12);
     expect(percentile([7], 95)).toBe(7);
   });
 
   it('distance transform equals brute force on random masks with anisotropic spacing', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let trial = 0; trial < 20; trial++) {
       const columns = 3 + Math.floor(random() * 9);
       const rows = 3 + Math.floor(random() * 9);
@@ -87,7 +99,11 @@ describe('HD95', () => {
   });
 
   it('a 20-pixel line against its first pixel: max(P95 of 0…19 mm, 0) = 18.05 mm', () => {
-    const line = mask(20, 3, Array.from({ length: 20 }, (_, i) => [i, 1] as [number, number]));
+    const line = mask(
+      20,
+      3,
+      Array.from({ length: 20 }, (_, i) => [i, 1] as [number, number]),
+    );
     const first = mask(20, 3, [[0, 1]]);
     expect(hd95(line, first, 20, 3, unit)).toBeCloseTo(18.05, 9);
     expect(hd95(first, line, 20, 3, unit)).toBeCloseTo(18.05, 9); // symmetric

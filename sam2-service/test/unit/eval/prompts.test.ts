@@ -89,9 +89,17 @@ describe('slices, contexts, PNG', () => {
     expect(preset('SOFT_TISSUE_WINDOW')).toEqual(SOFT_TISSUE_WINDOW);
     expect(source).toMatch(/id: 'l3-vertebra'[\s\S]*?window: BONE_WINDOW/);
     expect(source).toMatch(/id: 'skeletal-muscle'[\s\S]*?window: SOFT_TISSUE_WINDOW/);
-    expect(contextFor('vertebrae_L3', undefined)).toMatchObject({ id: 'l3-vertebra', window: BONE_WINDOW, oneClick: true });
+    expect(contextFor('vertebrae_L3', undefined)).toMatchObject({
+      id: 'l3-vertebra',
+      window: BONE_WINDOW,
+      oneClick: true,
+    });
     expect(contextFor('iliopsoas_left', undefined)).toMatchObject({ id: 'skeletal-muscle', oneClick: true });
-    expect(contextFor('liver', { center: 40, width: 300 })).toMatchObject({ id: 'structure', oneClick: false, window: { center: 40, width: 300 } });
+    expect(contextFor('liver', { center: 40, width: 300 })).toMatchObject({
+      id: 'structure',
+      oneClick: false,
+      window: { center: 40, width: 300 },
+    });
   });
 
   it('writes a valid PNG: signature, chunk CRCs (IEND = AE426082), pixels back after inflate', () => {
