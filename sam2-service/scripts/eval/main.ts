@@ -25,6 +25,9 @@ import { pixelSpacing } from './volume';
 const USAGE =
   'usage: npm run eval -- (--model-dir DIR | --service URL) --images PATH --labels PATH [--label-table TSV] [--structures a,b] [--prompts box,point,box+point,context-one-click] [--slices every|centre|N] [--out DIR] [--seed N] [--max-jitter PX]';
 
+/** npm runs scripts from the repository root; paths on the command line are the caller's (INIT_CWD). */
+const fromCaller = (p: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
+
 function options() {
   const { values } = parseArgs({
     options: {
@@ -59,9 +62,11 @@ function options() {
     throw new Error('--max-jitter must be a whole number ≥ 0');
   return {
     ...values,
-    images: values.images,
-    labels: values.labels,
-    out: values.out,
+    'model-dir': values['model-dir'] && fromCaller(values['model-dir']),
+    'label-table': values['label-table'] && fromCaller(values['label-table']),
+    images: fromCaller(values.images),
+    labels: fromCaller(values.labels),
+    out: fromCaller(values.out),
     structures: values.structures
       ?.split(',')
       .map((s) => s.trim())
@@ -78,14 +83,14 @@ async function main(): Promise<void> {
   const volume = readImages(opts.images);
   const reference = readReference(volume, opts.labels, opts['label-table']);
   const planned = plan(volume, reference, opts);
-  const started = opts.service ? undefined : await startService(path.resolve(opts['model-dir'] as string));
+  const started = opts.service ? undefined : await startService(opts['model-dir'] as string);
   try {
     const client = new SegmentationClient(
       opts.service ?? (started as { url: string }).url,
       process.env.SAM2_API_TOKEN || undefined,
     );
     const { model, serviceVersion } = await client.model();
-    const identity = await modelIdentity(model, opts['model-dir'] && path.resolve(opts['model-dir']));
+    const identity = await modelIdentity(model, opts['model-dir']);
     const results = await evaluate(volume, reference, client, planned, opts);
     const summary = summarise(results);
     const spacing = pixelSpacing(volume);
