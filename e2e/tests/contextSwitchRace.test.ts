@@ -1,0 +1,266 @@
+/**
+ * Issue 7 part 6: a second context's segment must survive OHIF's own segmentation statistics handler.
+ * OHIF 3.13 recomputes segment statistics about 1 s after a labelmap change (debounced) and, when the
+ * computation ends, writes back a copy of the segment list taken before it started. A segment added in
+ * between (the second context's One-Click right after the first context's write) used to vanish.
+ *
+ * Each try, on a fresh segmentation: an L3 vertebra box, then within about a second Skeletal muscle (L3)
+ * One-Click on the same slice; once the host has recomputed the statistics after the muscle write, both
+ * segments must be in the segmentation (and the muscle one active), and a box prompt must refine (replace)
+ * the muscle result instead of adding to it. The delay between the two runs sweeps the statistics window.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { getContext } from '../../extension/src/contexts';
+import { BUTTON_IDS, COMMANDS, DOM_IDS } from '../../extension/src/id';
+import { launchChromium } from '../helpers/chromium';
+import { describeInBrowser } from '../helpers/describeInBrowser';
+import {
+  chooseContextFromMenu,
+  clearOutcome,
+  dragPixels,
+  findPixelByHu,
+  instanceNumbers,
+  openExampleCtInSam2Mode,
+  runCommand,
+  type Sam2Outcome,
+  segmentSlice,
+  showInstance,
+  voxelsInside,
+  waitForOutcome,
+} from '../helpers/sam2';
+import { e2eUrls } from '../helpers/servers';
+import { writeArtifact } from '../helpers/artifacts';
+import { recordTimings } from '../helpers/timings';
+import { OhifViewerPage } from '../helpers/viewerPage';
+
+const l3 = getContext('l3-vertebra');
+const muscle = getContext('skeletal-muscle');
+const TRIES = 20;
+/** Delays (ms) from the vertebra result to the muscle One-Click, cycled over the tries. */
+const DELAYS = [0, 150, 300, 450];
+const DIALOG = '[data-cy="viewport-notification"]';
+
+interface RaceWindow {
+  services: {
+    segmentationService: {
+      getSegmentations(): Array<{
+        segmentationId: string;
+        segments: Record<string, { segmentIndex: number; label: string; active?: boolean } | undefined>;
+      }>;
+      remove(segmentationId: string): void;
+    };
+  };
+  commandsManager: { runCommand(name: string, options?: Record<string, unknown>): unknown };
+  cornerstone: { eventTarget: EventTarget; Enums: { Events: { WEB_WORKER_PROGRESS: string } } };
+  sam2?: { lastOutcome?: Sam2Outcome };
+  sam2RaceProbe?: { started: number; finished: number; events: Array<[string, number, string?]> };
+}
+
+/** Counts the host's statistics computations (Cornerstone's worker progress events), for the waits. */
+function installStatsProbe(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const w = window as unknown as RaceWindow;
+    if (w.sam2RaceProbe) return;
+    const probe = { started: 0, finished: 0, events: [] as Array<[string, number, string?]> };
+    w.sam2RaceProbe = probe;
+    const seg = w.services.segmentationService as unknown as {
+      EVENTS: Record<string, string>;
+      subscribe(e: string, cb: (p: { segmentationId: string }) => void): void;
+      getSegmentation(id: string): { segments: Record<string, { label: string } | undefined> } | undefined;
+    };
+    seg.subscribe(seg.EVENTS.SEGMENTATION_MODIFIED, ({ segmentationId }) => {
+      const labels = Object.values(seg.getSegmentation(segmentationId)?.segments ?? {}).map((x) => x?.label);
+      probe.events.push(['modified', Math.round(performance.now()), labels.join('|')]);
+    });
+    w.cornerstone.eventTarget.addEventListener(w.cornerstone.Enums.Events.WEB_WORKER_PROGRESS, (e) => {
+      const { type, progress } = (e as CustomEvent<{ type?: string; progress?: number }>).detail ?? {};
+      if (type !== 'Computing Statistics') return;
+      if (progress === 0) probe.started++;
+      if (progress === 100) probe.finished++;
+      probe.events.push([`stats${progress}`, Math.round(performance.now())]);
+    });
+  });
+}
+
+function statsCount(page: Page): Promise<{ started: number; finished: number }> {
+  return page.evaluate(() => {
+    const { started, finished } = (window as unknown as RaceWindow).sam2RaceProbe!;
+    return { started, finished };
+  });
+}
+
+function probeEvents(page: Page): Promise<Array<[string, number, string?]>> {
+  return page.evaluate(() => (window as unknown as RaceWindow).sam2RaceProbe!.events.splice(0));
+}
+
+/** Every segment of every segmentation, as getSegmentations() returns them. */
+function allSegments(page: Page) {
+  return page.evaluate(() =>
+    (window as unknown as RaceWindow).services.segmentationService
+      .getSegmentations()
+      .flatMap((s) =>
+        Object.values(s.segments)
+          .filter((x) => !!x)
+          .map((x) => ({ segmentationId: s.segmentationId, ...x! })),
+      ),
+  );
+}
+
+/**
+ * Armed before the vertebra prompt: `delayMs` after that run's outcome, selects Skeletal muscle (L3) and
+ * runs One-Click through the extension's commands (what the toolbar buttons run). Resolves with both
+ * outcomes and the number of host statistics computations started by then; no `muscle` when the
+ * vertebra run did not end within 45 s.
+ */
+function armMuscleOneClick(
+  page: Page,
+  delayMs: number,
+): Promise<{ vertebra?: Sam2Outcome; muscle?: Sam2Outcome; statsStarted: number }> {
+  return page.evaluate(
+    ([delay, setContext, oneClick, contextId]) =>
+      new Promise<{ vertebra?: Sam2Outcome; muscle?: Sam2Outcome; statsStarted: number }>((resolve) => {
+        const w = window as unknown as RaceWindow;
+        const deadline = Date.now() + 45000;
+        const fire = async () => {
+          const vertebra = w.sam2?.lastOutcome;
+          w.commandsManager.runCommand(setContext, { contextId });
+          const muscle = (await w.commandsManager.runCommand(oneClick)) as Sam2Outcome;
+          resolve({ vertebra, muscle, statsStarted: w.sam2RaceProbe!.started });
+        };
+        const poll = setInterval(() => {
+          if (w.sam2?.lastOutcome) {
+            clearInterval(poll);
+            setTimeout(() => void fire(), delay);
+          } else if (Date.now() > deadline) {
+            clearInterval(poll);
+            resolve({ statsStarted: w.sam2RaceProbe!.started });
+          }
+        }, 10);
+      }),
+    [delayMs, COMMANDS.setContext, COMMANDS.oneClick, muscle.id] as const,
+  );
+}
+
+function removeAllSegmentations(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const { segmentationService } = (window as unknown as RaceWindow).services;
+    for (const s of segmentationService.getSegmentations()) segmentationService.remove(s.segmentationId);
+  });
+}
+
+describeInBrowser('A second context right after a SAM2 write keeps its segment (host statistics race)', () => {
+  let browser: Browser;
+  let viewer: OhifViewerPage;
+  let page: Page;
+  let slice: number;
+  const log: unknown[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    viewer = await OhifViewerPage.open(browser, e2eUrls().viewerUrl);
+    page = viewer.page;
+    await openExampleCtInSam2Mode(viewer);
+    const slices = await instanceNumbers(page);
+    slice = slices[Math.floor(slices.length / 2)];
+    await installStatsProbe(page);
+  });
+  afterAll(async () => {
+    writeArtifact('context-switch-race.json', JSON.stringify(log, null, 2));
+    await viewer?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+  });
+
+  /** Waits for the run's outcome; a Replace/Add question instead means it was not taken as a refinement. */
+  async function refinementOutcome(gesture: () => Promise<void>): Promise<Sam2Outcome | 'asked'> {
+    await clearOutcome(page);
+    await gesture();
+    const asked = page
+      .locator(DIALOG)
+      .waitFor({ state: 'visible', timeout: 45000 })
+      .then(() => 'asked' as const);
+    const outcome = await Promise.race([waitForOutcome(page), asked]);
+    if (outcome === 'asked') await page.locator(`${DIALOG} button[name="${DOM_IDS.confirmCancel}"]`).click();
+    await page.waitForTimeout(600); // Cornerstone's double-click window before the next press
+    return outcome;
+  }
+
+  /** Waits until a statistics computation after the first `startedBefore` ones has finished (and written back). */
+  async function hostStatsAfter(startedBefore: number): Promise<void> {
+    const deadline = Date.now() + 20000;
+    for (;;) {
+      const now = await statsCount(page);
+      if (now.started > startedBefore && now.finished >= now.started) break;
+      if (Date.now() > deadline) throw new Error(`host statistics did not run: ${JSON.stringify(now)}`);
+      await page.waitForTimeout(100);
+    }
+    await page.waitForTimeout(300);
+  }
+
+  it(`${TRIES} quick L3 vertebra → Skeletal muscle (L3) sequences: every segment survives, refinements replace`, async () => {
+    const failures: string[] = [];
+    const durations: number[] = [];
+    for (let attempt = 0; attempt < TRIES; attempt++) {
+      const delayMs = DELAYS[attempt % DELAYS.length];
+      await removeAllSegmentations(page);
+      await probeEvents(page);
+      await showInstance(page, slice);
+      await page.waitForTimeout(300);
+
+      // 1. L3 vertebra: a box around the vertebral body (found from the CT's bone pixels).
+      await chooseContextFromMenu(page, BUTTON_IDS.contextL3Vertebra);
+      await runCommand(page, COMMANDS.activatePromptTool);
+      const bone = await findPixelByHu(page, [200, 300, 320, 420], 180, 1200);
+      expect(bone).toBeDefined();
+      const [bx, by] = bone!;
+      // 2. Within a second: Skeletal muscle (L3), then One-Click on the same slice. The host starts its
+      // statistics computation 1 s after the vertebra write; a muscle segment added while it runs was lost.
+      await clearOutcome(page);
+      const started = Date.now();
+      const sequence = armMuscleOneClick(page, delayMs);
+      await dragPixels(page, [bx - 40, by - 35], [bx + 40, by + 35]);
+      const { vertebra: vertebraRun, muscle: muscleRun, statsStarted } = await sequence;
+      durations.push(Date.now() - started);
+      expect(vertebraRun?.status).toBe('written');
+      if (!muscleRun) throw new Error('the vertebra run did not end');
+      expect(muscleRun.status).toBe('written');
+
+      // 3. Once the host has recomputed the statistics after the muscle write: both segments are there.
+      await hostStatsAfter(statsStarted!);
+      const segments = await allSegments(page);
+      const muscleSegments = segments.filter((s) => s.label === muscle.segmentLabel);
+      const vertebraSegments = segments.filter((s) => s.label === l3.segmentLabel);
+      const problems: string[] = [];
+      if (muscleSegments.length !== 1) problems.push(`${muscleSegments.length} muscle segments`);
+      if (vertebraSegments.length !== 1) problems.push(`${vertebraSegments.length} vertebra segments`);
+      const muscleSegment = muscleSegments[0];
+      let refinement: Sam2Outcome | 'asked' | undefined;
+      let outside = -1;
+      if (muscleSegment) {
+        if (!muscleSegment.active) problems.push('muscle segment not active');
+        const written = await segmentSlice(page, muscleSegment.segmentIndex);
+        if (written.voxels !== muscleRun.voxels)
+          problems.push(`muscle voxels ${written.voxels} != written ${muscleRun.voxels}`);
+        // 4. A box over the left half of the muscle result refines it: the result is replaced, so
+        // (almost) nothing stays outside the box.
+        const [x0, y0, x1, y1] = written.bbox!;
+        const box = [x0, y0, Math.round((x0 + x1) / 2), y1] as const;
+        const rightHalf = written.voxels - voxelsInside(written, box);
+        refinement = await refinementOutcome(() => dragPixels(page, [box[0], box[1]], [box[2], box[3]]));
+        if (refinement === 'asked') problems.push('refinement asked Replace/Add (not a refinement)');
+        else if (refinement.status !== 'written' && refinement.status !== 'unchanged')
+          problems.push(`refinement ${refinement.status}`);
+        const refined = await segmentSlice(page, muscleSegment.segmentIndex);
+        outside = refined.voxels - voxelsInside(refined, box);
+        if (rightHalf < 200) problems.push(`muscle result too small to tell (${rightHalf} outside the box)`);
+        if (outside > refined.voxels * 0.05)
+          problems.push(`refinement added: ${outside} of ${refined.voxels} voxels outside the box`);
+      }
+      const events = await probeEvents(page);
+      log.push({ attempt, delayMs, vertebraRun, muscleRun, refinement, outside, segments, problems, events });
+      if (problems.length) failures.push(`try ${attempt} (delay ${delayMs} ms): ${problems.join('; ')}`);
+      writeArtifact('context-switch-race.json', JSON.stringify(log, null, 2));
+    }
+    recordTimings({ contextSwitchRaceMedianMs: durations.sort((a, b) => a - b)[durations.length >> 1] });
+    expect(failures).toEqual([]);
+  }, TRIES * 60000);
+});
