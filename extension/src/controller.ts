@@ -33,7 +33,7 @@ import { computeSliceValues, decideWrite, modeForAnswer, sliceHasSegment } from 
 import { markSam2Provenance } from './labelmap/provenance';
 import { chooseMask } from './labelmap/maskChoice';
 import { SegmentGuard } from './labelmap/segmentGuard';
-import { decodeRle, maskArea } from './labelmap/rle';
+import { decodeRle } from './labelmap/rle';
 import { labelmapImageIdFor, readLabelmapSlice, voxelManagerOf } from './labelmap/slice';
 import { assertWritable, ensureTarget, findTarget, LockedSegmentError } from './labelmap/target';
 import { writeLabelmapSlice } from './labelmap/write';
@@ -81,7 +81,10 @@ export class Sam2Controller implements PromptToolHandlers {
   readonly segmentGuard: SegmentGuard;
 
   constructor(private readonly deps: ControllerDeps) {
-    this.segmentGuard = new SegmentGuard(() => this.services, () => this.libs());
+    this.segmentGuard = new SegmentGuard(
+      () => this.services,
+      () => this.libs(),
+    );
   }
 
   private get services(): ServicesLike {
@@ -466,7 +469,7 @@ export class Sam2Controller implements PromptToolHandlers {
       const elapsedMs = performance.now() - started;
       showSuccess(
         services,
-        describeSuccess(response, choice.mask.score, elapsedMs, context.segmentLabel, maskArea(mask)),
+        describeSuccess(response, choice.mask.score, elapsedMs, context.segmentLabel, changed),
       );
       return this.finish({
         status: changed ? 'written' : 'unchanged',
