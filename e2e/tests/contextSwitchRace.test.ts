@@ -55,7 +55,7 @@ interface RaceWindow {
   commandsManager: { runCommand(name: string, options?: Record<string, unknown>): unknown };
   cornerstone: { eventTarget: EventTarget; Enums: { Events: { WEB_WORKER_PROGRESS: string } } };
   sam2?: { lastOutcome?: Sam2Outcome };
-  sam2RaceProbe?: { started: number; finished: number; events: Array<[string, number, string?]> };
+  sam2RaceProbe?: { starts: number[]; finishes: number[]; events: Array<[string, number, string?]> };
 }
 
 /** Counts the host's statistics computations (Cornerstone's worker progress events), for the waits. */
@@ -63,7 +63,11 @@ function installStatsProbe(page: Page): Promise<void> {
   return page.evaluate(() => {
     const w = window as unknown as RaceWindow;
     if (w.sam2RaceProbe) return;
-    const probe = { started: 0, finished: 0, events: [] as Array<[string, number, string?]> };
+    const probe = {
+      starts: [] as number[],
+      finishes: [] as number[],
+      events: [] as Array<[string, number, string?]>,
+    };
     w.sam2RaceProbe = probe;
     const seg = w.services.segmentationService as unknown as {
       EVENTS: Record<string, string>;
@@ -77,18 +81,20 @@ function installStatsProbe(page: Page): Promise<void> {
     w.cornerstone.eventTarget.addEventListener(w.cornerstone.Enums.Events.WEB_WORKER_PROGRESS, (e) => {
       const { type, progress } = (e as CustomEvent<{ type?: string; progress?: number }>).detail ?? {};
       if (type !== 'Computing Statistics') return;
-      if (progress === 0) probe.started++;
-      if (progress === 100) probe.finished++;
+      if (progress === 0) probe.starts.push(performance.now());
+      if (progress === 100) probe.finishes.push(performance.now());
       probe.events.push([`stats${progress}`, Math.round(performance.now())]);
     });
   });
 }
 
-function statsCount(page: Page): Promise<{ started: number; finished: number }> {
-  return page.evaluate(() => {
-    const { started, finished } = (window as unknown as RaceWindow).sam2RaceProbe!;
-    return { started, finished };
-  });
+/** Whether a host statistics computation started after page time `since` and has finished since. */
+function hostStatsRanAfter(page: Page, since: number): Promise<boolean> {
+  return page.evaluate((t) => {
+    const { starts, finishes } = (window as unknown as RaceWindow).sam2RaceProbe!;
+    const start = starts.find((s) => s > t);
+    return start !== undefined && finishes.some((f) => f > start);
+  }, since);
 }
 
 function probeEvents(page: Page): Promise<Array<[string, number, string?]>> {
@@ -109,23 +115,23 @@ function allSegments(page: Page) {
 /**
  * Armed before the vertebra prompt: `delayMs` after that run's outcome, selects Skeletal muscle (L3) and
  * runs One-Click through the extension's commands (what the toolbar buttons run). Resolves with both
- * outcomes and the number of host statistics computations started by then; no `muscle` when the
+ * outcomes and the page time the muscle run ended; no `muscle` when the
  * vertebra run did not end within 45 s.
  */
 function armMuscleOneClick(
   page: Page,
   delayMs: number,
-): Promise<{ vertebra?: Sam2Outcome; muscle?: Sam2Outcome; statsStarted: number }> {
+): Promise<{ vertebra?: Sam2Outcome; muscle?: Sam2Outcome; endedAt: number }> {
   return page.evaluate(
     ([delay, setContext, oneClick, contextId]) =>
-      new Promise<{ vertebra?: Sam2Outcome; muscle?: Sam2Outcome; statsStarted: number }>((resolve) => {
+      new Promise<{ vertebra?: Sam2Outcome; muscle?: Sam2Outcome; endedAt: number }>((resolve) => {
         const w = window as unknown as RaceWindow;
         const deadline = Date.now() + 45000;
         const fire = async () => {
           const vertebra = w.sam2?.lastOutcome;
           w.commandsManager.runCommand(setContext, { contextId });
           const muscle = (await w.commandsManager.runCommand(oneClick)) as Sam2Outcome;
-          resolve({ vertebra, muscle, statsStarted: w.sam2RaceProbe!.started });
+          resolve({ vertebra, muscle, endedAt: performance.now() });
         };
         const poll = setInterval(() => {
           if (w.sam2?.lastOutcome) {
@@ -133,7 +139,7 @@ function armMuscleOneClick(
             setTimeout(() => void fire(), delay);
           } else if (Date.now() > deadline) {
             clearInterval(poll);
-            resolve({ statsStarted: w.sam2RaceProbe!.started });
+            resolve({ endedAt: performance.now() });
           }
         }, 10);
       }),
@@ -176,10 +182,14 @@ describeInBrowser(
     async function refinementOutcome(gesture: () => Promise<void>): Promise<Sam2Outcome | 'asked'> {
       await clearOutcome(page);
       await gesture();
+      // A dialog that never shows up leaves this wait pending instead of rejecting unobserved.
       const asked = page
         .locator(DIALOG)
         .waitFor({ state: 'visible', timeout: 45000 })
-        .then(() => 'asked' as const);
+        .then(
+          () => 'asked' as const,
+          () => new Promise<never>(() => undefined),
+        );
       const outcome = await Promise.race([waitForOutcome(page), asked]);
       if (outcome === 'asked')
         await page.locator(`${DIALOG} button[name="${DOM_IDS.confirmCancel}"]`).click();
@@ -187,13 +197,11 @@ describeInBrowser(
       return outcome;
     }
 
-    /** Waits until a statistics computation after the first `startedBefore` ones has finished (and written back). */
-    async function hostStatsAfter(startedBefore: number): Promise<void> {
+    /** Waits until a host statistics computation that started after page time `since` has finished. */
+    async function hostStatsAfter(since: number): Promise<void> {
       const deadline = Date.now() + 20000;
-      for (;;) {
-        const now = await statsCount(page);
-        if (now.started > startedBefore && now.finished >= now.started) break;
-        if (Date.now() > deadline) throw new Error(`host statistics did not run: ${JSON.stringify(now)}`);
+      while (!(await hostStatsRanAfter(page, since))) {
+        if (Date.now() > deadline) throw new Error('the host computed no statistics after the muscle write');
         await page.waitForTimeout(100);
       }
       await page.waitForTimeout(300);
@@ -223,14 +231,14 @@ describeInBrowser(
           const started = Date.now();
           const sequence = armMuscleOneClick(page, delayMs);
           await dragPixels(page, [bx - 40, by - 35], [bx + 40, by + 35]);
-          const { vertebra: vertebraRun, muscle: muscleRun, statsStarted } = await sequence;
+          const { vertebra: vertebraRun, muscle: muscleRun, endedAt } = await sequence;
           durations.push(Date.now() - started);
           expect(vertebraRun?.status).toBe('written');
           if (!muscleRun) throw new Error('the vertebra run did not end');
           expect(muscleRun.status).toBe('written');
 
           // 3. Once the host has recomputed the statistics after the muscle write: both segments are there.
-          await hostStatsAfter(statsStarted!);
+          await hostStatsAfter(endedAt);
           const segments = await allSegments(page);
           const muscleSegments = segments.filter((s) => s.label === muscle.segmentLabel);
           const vertebraSegments = segments.filter((s) => s.label === l3.segmentLabel);
