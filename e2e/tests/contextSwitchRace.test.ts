@@ -147,6 +147,14 @@ function armMuscleOneClick(
   );
 }
 
+/** How many times the extension's SegmentGuard put a segment back (the race was hit and repaired). */
+function guardRestorations(page: Page): Promise<number | undefined> {
+  return page.evaluate(
+    () =>
+      (window as unknown as { sam2?: { segmentGuard?: { restored: number } } }).sam2?.segmentGuard?.restored,
+  );
+}
+
 function removeAllSegmentations(page: Page): Promise<void> {
   return page.evaluate(() => {
     const { segmentationService } = (window as unknown as RaceWindow).services;
@@ -270,6 +278,7 @@ describeInBrowser(
               problems.push(`refinement added: ${outside} of ${refined.voxels} voxels outside the box`);
           }
           const events = await probeEvents(page);
+          const restoredSoFar = await guardRestorations(page);
           log.push({
             attempt,
             delayMs,
@@ -279,17 +288,13 @@ describeInBrowser(
             outside,
             segments,
             problems,
+            restoredSoFar,
             events,
           });
           if (problems.length) failures.push(`try ${attempt} (delay ${delayMs} ms): ${problems.join('; ')}`);
           writeArtifact('context-switch-race.json', JSON.stringify(log, null, 2));
         }
-        const restored = await page.evaluate(
-          () =>
-            (window as unknown as { sam2?: { segmentGuard?: { restored: number } } }).sam2?.segmentGuard
-              ?.restored,
-        );
-        log.push({ restoredBySegmentGuard: restored });
+        log.push({ restoredBySegmentGuard: await guardRestorations(page) });
         writeArtifact('context-switch-race.json', JSON.stringify(log, null, 2));
         recordTimings({ contextSwitchRaceMedianMs: durations.sort((a, b) => a - b)[durations.length >> 1] });
         expect(failures).toEqual([]);
