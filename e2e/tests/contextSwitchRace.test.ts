@@ -39,7 +39,7 @@ const l3 = getContext('l3-vertebra');
 const muscle = getContext('skeletal-muscle');
 const TRIES = 20;
 /** Delays (ms) from the vertebra result to the muscle One-Click, cycled over the tries. */
-const DELAYS = [0, 150, 300, 450];
+const DELAYS = [0, 0, 150, 300];
 const DIALOG = '[data-cy="viewport-notification"]';
 
 interface RaceWindow {
