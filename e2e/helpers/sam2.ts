@@ -3,14 +3,10 @@
  * slice pixels into page coordinates, run One-Click / prompts and read what landed in the labelmap.
  * Everything is read from the viewer's own globals (window.services, window.cornerstone, window.sam2).
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { BUTTON_IDS, COMMANDS } from '../../extension/src/id';
 import { DISPLAY_NAME } from '../../mode/src/ids';
-import { repoRoot, screenshotsDir } from './paths';
 import { pollUntil } from './poll';
-import { screenshotPage } from './screenshots';
 import { totalSegExample } from './testData';
 import type { OhifViewerPage } from './viewerPage';
 
@@ -414,28 +410,8 @@ export async function waitForOneClickState(page: Page, disabled: boolean, timeou
   );
 }
 
-const docsScreenshotsDir = path.join(repoRoot, 'docs', 'screenshots');
-
-/**
- * A screenshot for the user guide: into artifacts/screenshots/<name>.png and docs/screenshots/<name>.png.
- * `clip` limits it to a region of the page (default: the whole page).
- */
-export async function docsScreenshot(
-  page: Page,
-  name: string,
-  clip?: { x: number; y: number; width: number; height: number },
-): Promise<void> {
-  let file: string;
-  if (clip) {
-    mkdirSync(screenshotsDir, { recursive: true });
-    file = path.join(screenshotsDir, `${name}.png`);
-    await page.screenshot({ path: file, clip });
-  } else {
-    file = await screenshotPage(page, name);
-  }
-  mkdirSync(docsScreenshotsDir, { recursive: true });
-  copyFileSync(file, path.join(docsScreenshotsDir, `${name}.png`));
-}
+/** Kept here for the tests that import it with the other SAM2 helpers; writes to artifacts/ only. */
+export { docsScreenshot } from './screenshots';
 
 /** Waits until an element (a toast sliding in) stops moving, for a screenshot; at most `timeoutMs`. */
 export async function waitUntilStill(locator: Locator, timeoutMs = 3000): Promise<void> {

@@ -58,7 +58,7 @@ const describeFullStack = missing ? describe.skip : describe;
 /** The segment the default context ("Structure") writes: its label and colour are ours. */
 const context = getContext(DEFAULT_CONTEXT_ID);
 
-/** A page screenshot into artifacts/screenshots/fullstack-<name>.png (and docs/screenshots/ with `forDocs`). */
+/** A page screenshot into artifacts/screenshots/ (artifacts/docs-screenshots/ with `forDocs`), fullstack-<name>.png. */
 async function screenshot(page: Page, name: string, forDocs = false): Promise<void> {
   if (forDocs) await docsScreenshot(page, `fullstack-${name}`);
   else await screenshotPage(page, `fullstack-${name}`);

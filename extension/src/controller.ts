@@ -33,7 +33,8 @@ import type { WriteMode } from './labelmap/decision';
 import { computeSliceValues, decideWrite, modeForAnswer, sliceHasSegment } from './labelmap/decision';
 import { markSam2Provenance } from './labelmap/provenance';
 import { chooseMask } from './labelmap/maskChoice';
-import { decodeRle, maskArea } from './labelmap/rle';
+import { SegmentGuard } from './labelmap/segmentGuard';
+import { decodeRle } from './labelmap/rle';
 import { labelmapImageIdFor, readLabelmapSlice, voxelManagerOf } from './labelmap/slice';
 import { assertWritable, ensureTarget, findTarget, LockedSegmentError } from './labelmap/target';
 import { writeLabelmapSlice } from './labelmap/write';
@@ -78,8 +79,15 @@ export class Sam2Controller implements PromptToolHandlers {
   private unsubscribes: Array<() => void> = [];
   /** The last run's outcome (read by the e2e tests through window.sam2). */
   lastOutcome?: RunOutcome;
+  /** Puts back segments SAM2 made that OHIF's statistics write-back dropped (see segmentGuard.ts). */
+  readonly segmentGuard: SegmentGuard;
 
-  constructor(private readonly deps: ControllerDeps) {}
+  constructor(private readonly deps: ControllerDeps) {
+    this.segmentGuard = new SegmentGuard(
+      () => this.services,
+      () => this.libs(),
+    );
+  }
 
   private get services(): ServicesLike {
     return this.deps.servicesManager.services;
@@ -95,6 +103,7 @@ export class Sam2Controller implements PromptToolHandlers {
   /** Every mode: make the tool class known to the host (cheap, once per page). */
   onModeEnter(): void {
     registerPromptTool(this.libs().cornerstoneTools, this);
+    this.segmentGuard.start();
     // Another primary tool (brush, eraser...) ends the interaction: its markers go away.
     const { cornerstone, cornerstoneTools } = this.libs();
     const onToolActivated = (e: Event) => {
@@ -165,6 +174,7 @@ export class Sam2Controller implements PromptToolHandlers {
     this.session = undefined;
     this.unsubscribes.forEach((u) => u());
     this.unsubscribes = [];
+    this.segmentGuard.stop();
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = undefined;
   }
@@ -422,6 +432,15 @@ export class Sam2Controller implements PromptToolHandlers {
       const target = await ensureTarget(services, this.deps.commandsManager, libs, viewportId, context);
       assertWritable(target);
       const segmentationId = target.segmentation.segmentationId;
+      if (target.created) {
+        this.segmentGuard.protect({
+          segmentationId,
+          segmentIndex: target.segmentIndex,
+          label: context.segmentLabel,
+          color: context.color,
+          replacedLabel: target.created.replacedLabel,
+        });
+      }
       const labelmapImageId = labelmapImageIdFor(libs, target.segmentation, slice.imageId);
       if (!labelmapImageId) throw new Error('No labelmap slice for this image');
       const vm = voxelManagerOf(libs, labelmapImageId);
@@ -460,7 +479,7 @@ export class Sam2Controller implements PromptToolHandlers {
       const elapsedMs = performance.now() - started;
       showSuccess(
         services,
-        describeSuccess(response, choice.mask.score, elapsedMs, context.segmentLabel, maskArea(mask)),
+        describeSuccess(response, choice.mask.score, elapsedMs, context.segmentLabel, changed),
       );
       return this.finish({
         status: changed ? 'written' : 'unchanged',

@@ -148,6 +148,7 @@ describe('ensureTarget / findTarget', () => {
       ['createLabelmapForViewport', { viewportId: 'default', options: { label: 'SAM2 segmentation' } }],
     ]);
     expect(target.segmentIndex).toBe(1);
+    expect(target.created).toEqual({ replacedLabel: 'Segment 1' });
     expect(calls).toEqual(['label:1:L3 vertebra', 'color:default:1:230,210,160,255', 'active:1']);
   });
 
@@ -166,6 +167,7 @@ describe('ensureTarget / findTarget', () => {
       vertebra,
     );
     expect(target.segmentIndex).toBe(4);
+    expect(target.created).toBeUndefined();
     expect(calls).toEqual([]);
   });
 
@@ -180,6 +182,7 @@ describe('ensureTarget / findTarget', () => {
     const { libs } = fakeLibs({ 'lm:a': voxels([0, 1, 0]) });
     const target = await ensureTarget(services, { runCommand: () => undefined }, libs, 'default', vertebra);
     expect(target.segmentIndex).toBe(2);
+    expect(target.created).toEqual({});
     expect(calls).toEqual(['add:2:L3 vertebra:230,210,160,255']);
   });
 

@@ -178,7 +178,7 @@ describe('messages', () => {
     expect(d.retryable).toBe(retryable);
   });
 
-  it('reports confidence, time and caching on success', () => {
+  it('reports confidence, time, caching and the voxels the write changed on success', () => {
     const s = describeSuccess(
       { processing_time_ms: 420, cached: false, embedding_cached: true, mode: 'prompt' },
       0.934,
@@ -187,7 +187,9 @@ describe('messages', () => {
       1649,
     );
     expect(s.title).toContain('L3 vertebra');
-    expect(s.message).toBe('93% confidence · 0.8 s (service 0.4 s) · cached embedding · 1649 px');
+    expect(s.message).toBe(
+      '93% confidence · 0.8 s (service 0.4 s) · cached embedding · 1,649 voxels changed',
+    );
     expect(
       describeSuccess(
         { processing_time_ms: 1, cached: true, embedding_cached: true, mode: 'automatic' },
@@ -206,5 +208,20 @@ describe('messages', () => {
         1,
       ).message,
     ).toMatch(/not cached/);
+  });
+
+  it('says nothing changed when the labelmap already held the mask (not the mask area)', () => {
+    const response = {
+      processing_time_ms: 300,
+      cached: true,
+      embedding_cached: true,
+      mode: 'prompt',
+    } as const;
+    const unchanged = describeSuccess(response, 0.9, 400, 'L3 vertebra', 0);
+    expect(unchanged.title).toBe('SAM2: L3 vertebra unchanged');
+    expect(unchanged.message).toBe(
+      '90% confidence · 0.4 s (service 0.3 s) · cached result · no voxel changed (the segment already holds this mask)',
+    );
+    expect(describeSuccess(response, 0.9, 400, 'x', 1).message).toMatch(/· 1 voxel changed$/);
   });
 });

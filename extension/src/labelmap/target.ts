@@ -15,6 +15,11 @@ import { segmentHasAnyVoxel } from './slice';
 export interface Target {
   segmentation: SegmentationLike;
   segmentIndex: number;
+  /**
+   * Set when ensureTarget made this segment now: added, or taken over from OHIF's default segment
+   * (`replacedLabel` is the label it had). Such a segment needs the SegmentGuard (see segmentGuard.ts).
+   */
+  created?: { replacedLabel?: string };
 }
 
 /** OHIF names new segments "Segment <n>" (it adds "Segment 1" to every new segmentation). */
@@ -90,9 +95,10 @@ export async function ensureTarget(
     DEFAULT_SEGMENT_LABEL.test(lone.label) &&
     (createdNow || !segmentHasAnyVoxel(libs, segmentation, lone.segmentIndex))
   ) {
+    const replacedLabel = lone.label;
     styleSegment(services, segmentation.segmentationId, lone.segmentIndex, context);
     segmentationService.setActiveSegment(segmentation.segmentationId, lone.segmentIndex);
-    return { segmentation, segmentIndex: lone.segmentIndex };
+    return { segmentation, segmentIndex: lone.segmentIndex, created: { replacedLabel } };
   }
 
   const segmentIndex = segmentationService.getNextAvailableSegmentIndex(segmentation.segmentationId);
@@ -102,7 +108,7 @@ export async function ensureTarget(
     color: context.color,
     active: true,
   });
-  return { segmentation, segmentIndex };
+  return { segmentation, segmentIndex, created: {} };
 }
 
 /** Refuses to write into a locked segment (OHIF's lock means "do not edit"). */

@@ -93,13 +93,23 @@ export function describeError(error: unknown, { timeoutMs }: { timeoutMs: number
   }
 }
 
-/** "L3 vertebra: 93% confidence, 0.4 s, cached embedding". */
+/** "1 voxel", "1,649 voxels". */
+function voxelCount(n: number): string {
+  return `${n.toLocaleString('en-US')} voxel${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The result toast. It reports what the write did to the labelmap (`changedVoxels`: voxels whose value
+ * changed on the slice), never the mask's area: a mask the slice already held changes nothing, and
+ * the toast says so instead of suggesting something was written.
+ * "93% confidence · 0.8 s (service 0.4 s) · cached embedding · 1,649 voxels changed".
+ */
 export function describeSuccess(
   response: Pick<SegmentResponse, 'processing_time_ms' | 'cached' | 'embedding_cached' | 'mode'>,
   score: number,
   elapsedMs: number,
   segmentLabel: string,
-  voxels: number,
+  changedVoxels: number,
 ): { title: string; message: string } {
   const cache = response.cached
     ? 'cached result'
@@ -109,9 +119,13 @@ export function describeSuccess(
   const pct = Math.round(Math.max(0, Math.min(1, score)) * 100);
   const secs = (elapsedMs / 1000).toFixed(1);
   const service = (response.processing_time_ms / 1000).toFixed(1);
+  const written =
+    changedVoxels > 0
+      ? `${voxelCount(changedVoxels)} changed`
+      : 'no voxel changed (the segment already holds this mask)';
   return {
-    title: `Segmented with SAM2: ${segmentLabel}`,
-    message: `${pct}% confidence · ${secs} s (service ${service} s) · ${cache} · ${voxels} px${
+    title: changedVoxels > 0 ? `Segmented with SAM2: ${segmentLabel}` : `SAM2: ${segmentLabel} unchanged`,
+    message: `${pct}% confidence · ${secs} s (service ${service} s) · ${cache} · ${written}${
       response.mode === 'automatic' ? ' · automatic' : ''
     }`,
   };
