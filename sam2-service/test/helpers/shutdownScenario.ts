@@ -4,6 +4,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { settleWithin } from './settleWithin';
 
 /** A running server process: where it listens, its captured log lines, the process itself. */
 export interface ServerUnderTest {
@@ -81,13 +82,7 @@ export async function expectGracefulShutdown(
   expect(inFlight.state.received).toMatch(/\r\nConnection: close\r\n/i);
 
   // Generous bound: without the deadline the stalled client kept the process for a minute or more.
-  let timer: NodeJS.Timeout | undefined;
-  const code = await Promise.race([
-    exited,
-    new Promise((r) => (timer = setTimeout(() => r('still running'), 20000))),
-  ]);
-  clearTimeout(timer);
-  expect(code).toBe(0);
+  expect(await settleWithin(exited, 20000)).toBe(0);
   expect(stalled.state.closed).toBe(true);
   expect(server.logs.join('\n')).toMatch(/closed connections still open at the shutdown deadline/);
 }

@@ -3,6 +3,7 @@
  * becomes ready is ended when the caller gives up on it, not left running in the background.
  */
 import { startService } from '../helpers/serviceProcess';
+import { settleWithin } from '../helpers/settleWithin';
 
 /** Whether a process with this pid still exists (signal 0 only checks). */
 function alive(pid: number): boolean {
@@ -23,13 +24,12 @@ describe('startServiceProcess', () => {
     try {
       await expect(service.waitReady(1000)).rejects.toThrow(/service not ready after 1000 ms/);
       // Generous bound: without the fix the service ran on until the test's own clean-up.
-      let timer: NodeJS.Timeout | undefined;
-      const outcome = await Promise.race([
-        exited.then(() => 'exited'),
-        new Promise((r) => (timer = setTimeout(() => r('still running'), 10000))),
-      ]);
-      clearTimeout(timer);
-      expect(outcome).toBe('exited');
+      expect(
+        await settleWithin(
+          exited.then(() => 'exited'),
+          10000,
+        ),
+      ).toBe('exited');
       expect(alive(pid)).toBe(false);
       expect(service.child.stdout!.destroyed).toBe(true);
       expect(service.child.stderr!.destroyed).toBe(true);
