@@ -21,11 +21,14 @@ COPY sam2-service/package.json sam2-service/package.json
 COPY extension/package.json extension/package.json
 COPY mode/package.json mode/package.json
 COPY viewer/package.json viewer/package.json
+COPY packages/http-shutdown/package.json packages/http-shutdown/package.json
 RUN npm ci --no-audit --no-fund
 COPY sam2-service/tsconfig.json sam2-service/tsconfig.build.json sam2-service/openapi.json sam2-service/
 COPY sam2-service/src sam2-service/src
 COPY sam2-service/scripts sam2-service/scripts
-RUN npm run build -w sam2-service
+COPY packages/http-shutdown/tsconfig.json packages/http-shutdown/
+COPY packages/http-shutdown/src packages/http-shutdown/src
+RUN npm run build -w packages/http-shutdown -w sam2-service
 
 # ---------------------------------------------------------------------------------------------------
 # prod-deps: the service's production dependencies only (no TypeScript, jest, esbuild, viewer deps).
@@ -37,6 +40,7 @@ COPY sam2-service/package.json sam2-service/package.json
 COPY extension/package.json extension/package.json
 COPY mode/package.json mode/package.json
 COPY viewer/package.json viewer/package.json
+COPY packages/http-shutdown/package.json packages/http-shutdown/package.json
 RUN npm ci --omit=dev --workspace=sam2-service --no-audit --no-fund \
  && mkdir -p sam2-service/node_modules \
  && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
@@ -52,6 +56,7 @@ COPY sam2-service/package.json sam2-service/package.json
 COPY extension/package.json extension/package.json
 COPY mode/package.json mode/package.json
 COPY viewer/package.json viewer/package.json
+COPY packages/http-shutdown/package.json packages/http-shutdown/package.json
 RUN npm ci --omit=dev --workspace=sam2-service --no-audit --no-fund \
  && test -f node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so \
  && mkdir -p sam2-service/node_modules \
@@ -65,6 +70,8 @@ WORKDIR /app
 COPY package.json ./
 COPY sam2-service/package.json sam2-service/openapi.json sam2-service/
 COPY --from=build /app/sam2-service/dist sam2-service/dist
+COPY packages/http-shutdown/package.json packages/http-shutdown/
+COPY --from=build /app/packages/http-shutdown/dist packages/http-shutdown/dist
 COPY docker/scripts/healthcheck.js docker/scripts/healthcheck.js
 
 # ---------------------------------------------------------------------------------------------------

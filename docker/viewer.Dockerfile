@@ -19,13 +19,16 @@ COPY sam2-service/package.json sam2-service/package.json
 COPY extension/package.json extension/package.json
 COPY mode/package.json mode/package.json
 COPY viewer/package.json viewer/package.json
+COPY packages/http-shutdown/package.json packages/http-shutdown/package.json
 RUN npm ci --no-audit --no-fund
 COPY extension extension
 COPY mode mode
 COPY viewer viewer
+COPY packages/http-shutdown packages/http-shutdown
 # (a checkout's build output and installs are not inputs)
 RUN rm -rf extension/dist extension/node_modules mode/dist mode/node_modules viewer/dist viewer/node_modules \
- && npm run build -w extension -w mode -w viewer \
+    packages/http-shutdown/dist packages/http-shutdown/node_modules \
+ && npm run build -w packages/http-shutdown -w extension -w mode -w viewer \
  && test -f extension/dist/ohif-sam2-extension.js \
  && test -f mode/dist/ohif-sam2-mode.js
 # `npm pack @ohif/app@3.13.2`, checked against the pinned sha512 integrity, extracted to
@@ -43,6 +46,7 @@ COPY sam2-service/package.json sam2-service/package.json
 COPY extension/package.json extension/package.json
 COPY mode/package.json mode/package.json
 COPY viewer/package.json viewer/package.json
+COPY packages/http-shutdown/package.json packages/http-shutdown/package.json
 RUN npm ci --omit=dev --workspace=viewer --no-audit --no-fund \
  && mkdir -p viewer/node_modules \
  && npm cache clean --force
@@ -64,6 +68,8 @@ COPY --from=prod-deps /app/viewer/node_modules /opt/ohif-sam2/viewer/node_module
 COPY --from=build /app/viewer/dist /opt/ohif-sam2/viewer/dist
 COPY package.json /opt/ohif-sam2/package.json
 COPY viewer/package.json /opt/ohif-sam2/viewer/package.json
+COPY --from=build /app/packages/http-shutdown/dist /opt/ohif-sam2/packages/http-shutdown/dist
+COPY packages/http-shutdown/package.json /opt/ohif-sam2/packages/http-shutdown/package.json
 COPY docker/scripts/healthcheck.js /opt/ohif-sam2/docker/scripts/healthcheck.js
 COPY docker/nginx/default.conf.template /etc/nginx/templates/default.conf.template
 COPY docker/nginx/10-ohif-sam2-env.envsh /docker-entrypoint.d/10-ohif-sam2-env.envsh

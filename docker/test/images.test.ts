@@ -100,7 +100,7 @@ describe('sam2-service image', () => {
     }
     expect(instructionsOf(service, 'build', 'RUN')).toEqual([
       'npm ci --no-audit --no-fund',
-      'npm run build -w sam2-service',
+      'npm run build -w packages/http-shutdown -w sam2-service',
     ]);
   });
 
@@ -110,11 +110,14 @@ describe('sam2-service image', () => {
       'package.json ./',
       'sam2-service/package.json sam2-service/openapi.json sam2-service/',
       '--from=build /app/sam2-service/dist sam2-service/dist',
+      'packages/http-shutdown/package.json packages/http-shutdown/',
+      '--from=build /app/packages/http-shutdown/dist packages/http-shutdown/dist',
       `${imageCommands.serviceHealthcheck[1]} ${imageCommands.serviceHealthcheck[1]}`,
     ]);
     for (const file of [
       'sam2-service/package.json',
       'sam2-service/openapi.json',
+      'packages/http-shutdown/package.json',
       imageCommands.serviceHealthcheck[1],
     ]) {
       expect([file, existsSync(path.join(repoRoot, file))]).toEqual([file, true]);
@@ -181,7 +184,7 @@ describe('viewer image', () => {
 
   it('fetches the pinned OHIF viewer with the viewer workspace CLI and builds our bundles', () => {
     const runs = instructionsOf(viewer, 'build', 'RUN').join('\n');
-    expect(runs).toContain('npm run build -w extension -w mode -w viewer');
+    expect(runs).toContain('npm run build -w packages/http-shutdown -w extension -w mode -w viewer');
     expect(runs).toContain('npm run fetch -w viewer');
     const fetchScript = /^node dist\/(src\/.+)\.js$/.exec(packageJson('viewer').scripts.fetch);
     expect(fetchScript).not.toBeNull();

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { COMMANDS } from '../../extension/src/id';
 import { DISPLAY_NAME } from '../../mode/src/ids';
+import { canvasColourAt } from '../helpers/canvasMarkers';
 import { launchChromium } from '../helpers/chromium';
 import { describeInBrowser } from '../helpers/describeInBrowser';
 import {
@@ -48,25 +49,9 @@ function captureSegmentCalls(page: Page): { bodies: Json[]; answers: Json[] } {
 }
 
 /** Mean grey level of the on-screen canvas around a page point (3 × 3 canvas pixels). */
-function canvasLevelAt(page: Page, at: { x: number; y: number }): Promise<number> {
-  return page.evaluate(({ x, y }) => {
-    const canvas = Array.from(document.querySelectorAll('canvas')).find((c) => {
-      const r = c.getBoundingClientRect();
-      return c.width > 0 && x >= r.left && x <= r.right && y >= r.top && y <= r.bottom;
-    })!;
-    const r = canvas.getBoundingClientRect();
-    const cx = Math.round((x - r.left) * (canvas.width / r.width));
-    const cy = Math.round((y - r.top) * (canvas.height / r.height));
-    const copy = document.createElement('canvas');
-    copy.width = canvas.width;
-    copy.height = canvas.height;
-    const ctx = copy.getContext('2d')!;
-    ctx.drawImage(canvas, 0, 0);
-    const { data } = ctx.getImageData(cx - 1, cy - 1, 3, 3);
-    let sum = 0;
-    for (let i = 0; i < data.length; i += 4) sum += (data[i] + data[i + 1] + data[i + 2]) / 3;
-    return sum / 9;
-  }, at);
+async function canvasLevelAt(page: Page, at: { x: number; y: number }): Promise<number> {
+  const [r, g, b] = await canvasColourAt(page, at);
+  return (r + g + b) / 3;
 }
 
 /** Sets the active viewport's Invert as OHIF's Invert button does (viewport.setProperties). */

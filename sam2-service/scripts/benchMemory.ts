@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { allocatorEnv } from '../src/allocatorEnv';
 import { writeFixtureModel } from './fixture/writeFixtureModel';
 import { startServiceProcess } from './lib/serviceProcess';
+import { centreClick, discHu, int16SliceBody } from './lib/syntheticSlice';
 
 const { values: args } = parseArgs({
   options: {
@@ -49,22 +50,8 @@ function rssMiB(pid: number): number {
 
 /** A distinct request body per index: a soft-tissue disc whose HU value depends on `i`. */
 function body(i: number): string {
-  const pixels = new Int16Array(side * side);
-  const c = side / 2;
-  for (let y = 0; y < side; y++) {
-    for (let x = 0; x < side; x++) {
-      pixels[y * side + x] =
-        (x - c) ** 2 + (y - c) ** 2 < (side / 4) ** 2 ? 40 + (i % 997) : -1000 + (i >> 10);
-    }
-  }
-  return JSON.stringify({
-    image_data: Buffer.from(pixels.buffer).toString('base64'),
-    image_type: 'int16',
-    width: side,
-    height: side,
-    window: { center: 40, width: 400 },
-    prompts: { points: [{ x: c, y: c, label: 1 }] },
-  });
+  const hu = discHu(side, 40 + (i % 997), -1000 + (i >> 10));
+  return JSON.stringify({ ...int16SliceBody(side, hu), prompts: centreClick(side) });
 }
 
 /** Sum of the samples of one metric of /metrics, in MiB. */

@@ -6,7 +6,7 @@ import { ModelRuntime } from './inference/modelRuntime';
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
 import { Segmenter } from './segmentation/segmenter';
-import { HttpShutdown } from './shutdown';
+import { HttpShutdown } from '@ohif-sam2/http-shutdown';
 
 export interface RunningService {
   server: http.Server;

@@ -11,7 +11,7 @@ import { createSam2Upstream } from './http/sam2Proxy';
 import type { Logger } from './logger';
 import { ensureOhifApp } from './ohifApp/fetchOhifApp';
 import { checkServiceReadiness, logServiceReadiness } from './readiness';
-import { HttpShutdown } from './shutdown';
+import { HttpShutdown } from '@ohif-sam2/http-shutdown';
 import { appConfigOptions, bundleFiles } from './viewerAppConfig';
 
 export interface RunningViewer {

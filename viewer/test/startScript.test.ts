@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { allocatorEnv } from '../../sam2-service/src/allocatorEnv';
+import { settleWithin } from '../../sam2-service/test/helpers/settleWithin';
 import { repoRoot, viewerFixtureModelDir } from './helpers/paths';
 
 const hasProc = existsSync('/proc/self/environ');
@@ -57,13 +58,7 @@ const childrenOf = (pid: number) =>
       expect(environOf(service!)).toMatchObject(allocatorEnv);
 
       start.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      const code = await Promise.race([
-        exited,
-        new Promise((r) => (timer = setTimeout(() => r('running'), 30000))),
-      ]);
-      clearTimeout(timer);
-      expect(code).toBe(0);
+      expect(await settleWithin(exited, 30000)).toBe(0);
       expect(existsSync(`/proc/${service}`)).toBe(false);
     } finally {
       if (start.exitCode === null) start.kill('SIGKILL');

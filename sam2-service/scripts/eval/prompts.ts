@@ -22,18 +22,6 @@ export interface Point {
   label: 0 | 1;
 }
 
-/** mulberry32: a small seeded PRNG, so a run's jitter is reproducible from --seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Tight bounding box in pixel-edge coordinates, or undefined for an empty mask. */
 export function boundingBox(mask: Uint8Array, columns: number, rows: number): Box | undefined {
   let x0 = columns;

@@ -6,15 +6,8 @@
 import type { Reference, ReferenceStructure } from './io/reference';
 import { type SliceMetrics, sliceMetrics } from './metrics';
 import { ProgressBar } from './progress';
-import {
-  type Box,
-  type Point,
-  type PromptStyle,
-  boundingBox,
-  interiorPoint,
-  jitteredBox,
-  seededRandom,
-} from './prompts';
+import { type Box, type Point, type PromptStyle, boundingBox, interiorPoint, jitteredBox } from './prompts';
+import { seededRandom } from '../lib/seededRandom';
 import { type Rle, decodeRle } from './rle';
 import { type ContextId, contextFor } from './contexts';
 import type { MaskResult, SegmentationClient } from './service';

@@ -18,7 +18,7 @@ export interface ServiceProcess {
   logs: string[];
   child: ChildProcess;
   stop(): Promise<void>;
-  /** Resolves once GET /readyz answers 200. */
+  /** Resolves once GET /readyz answers 200; otherwise, after `timeoutMs`, ends the process and rejects. */
   waitReady(timeoutMs?: number): Promise<void>;
 }
 
@@ -61,6 +61,10 @@ export async function startServiceProcess(
       clearTimeout(timer);
       reject(new Error(`service exited with ${code}:\n${logs.join('\n')}`));
     });
+  }).catch((err: unknown) => {
+    // A service that did not come up must not stay behind (or keep its pipes open) after the caller gives up.
+    kill(child);
+    throw err;
   });
   const url = `http://127.0.0.1:${port}`;
   return {
@@ -75,17 +79,31 @@ export async function startServiceProcess(
         if (res?.status === 200) return;
         await new Promise((r) => setTimeout(r, 50));
       }
-      throw new Error(`service not ready after ${timeoutMs} ms:\n${logs.join('\n')}`);
+      const error = new Error(`service not ready after ${timeoutMs} ms:\n${logs.join('\n')}`);
+      kill(child);
+      throw error;
     },
     stop() {
       return new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (exited(child)) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       });
     },
   };
+}
+
+/** Whether the process has ended (by exit code, or by a signal: then exitCode stays null). */
+function exited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/** Ends the process at once and stops capturing its output. */
+function kill(child: ChildProcess): void {
+  if (!exited(child)) child.kill('SIGKILL');
+  child.stdout?.destroy();
+  child.stderr?.destroy();
 }
 
 /** POSTs JSON to the segmentation endpoint and returns status, headers and parsed body. */

@@ -1,22 +1,10 @@
+import { centreClick, int16SliceBody } from '../../scripts/lib/syntheticSlice';
 import { type ServiceProcess, postSegment, startService } from '../helpers/serviceProcess';
 
 /** A 64 × 64 int16 HU slice: a bright disc (HU 200) on a ramp (HU -200 … 430); one point on the disc. */
 function body(extra: Record<string, unknown>) {
-  const side = 64;
-  const pixels = new Int16Array(side * side);
-  for (let y = 0; y < side; y++) {
-    for (let x = 0; x < side; x++)
-      pixels[y * side + x] = (x - 32) ** 2 + (y - 32) ** 2 < 100 ? 200 : (x + y) * 5 - 200;
-  }
-  return {
-    image_data: Buffer.from(pixels.buffer).toString('base64'),
-    image_type: 'int16',
-    width: side,
-    height: side,
-    window: { center: 40, width: 400 },
-    prompts: { points: [{ x: 32, y: 32, label: 1 }] },
-    ...extra,
-  };
+  const hu = (x: number, y: number) => ((x - 32) ** 2 + (y - 32) ** 2 < 100 ? 200 : (x + y) * 5 - 200);
+  return { ...int16SliceBody(64, hu), prompts: centreClick(64), ...extra };
 }
 
 describe('what the user sees is what the encoder sees (FIXTURE model, real HTTP)', () => {

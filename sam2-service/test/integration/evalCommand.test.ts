@@ -14,6 +14,9 @@ import { describeWithSharedData, sharedDataDir } from '../helpers/sharedData';
 const command = path.resolve(__dirname, '..', '..', 'dist', 'scripts', 'eval', 'main.js');
 const seg = path.join(sharedDataDir, 'seg_reference', 'totalsegmentator');
 const dicomDir = path.join(sharedDataDir, 'ct_dicom', 'totalseg_example_ct_dicom', 'uncompressed_with_uids');
+const ctNifti = path.join(seg, 'example_ct.nii.gz');
+const labelsNifti = path.join(seg, 'example_seg_fast_force_split.nii.gz');
+const labelTable = path.join(seg, 'labels_total_v2.tsv');
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -25,6 +28,16 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 
 const readJson = (file: string): any => JSON.parse(readFileSync(file, 'utf8'));
 
+/** Runs an evaluation that must succeed, writing to `dir`; returns its report.json (a FIXTURE report). */
+async function evaluate(args: string[], dir: string): Promise<any> {
+  const result = await run([...args, '--out', dir]);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  const report = readJson(path.join(dir, 'report.json'));
+  expect(report.title).toMatch(/^FIXTURE — /);
+  return report;
+}
+
 describeWithSharedData('npm run eval (built command, FIXTURE model, real CT)', () => {
   let out: string;
   beforeAll(() => {
@@ -35,28 +48,14 @@ describeWithSharedData('npm run eval (built command, FIXTURE model, real CT)', (
   it('DICOM series + NIfTI label map, in-process service: JSON, CSV and HTML with the model identity', async () => {
     const dir = path.join(out, 'dicom');
     const model = fixtureModelDir('samexporter');
-    const result = await run([
-      '--model-dir',
-      model,
-      '--images',
-      dicomDir,
-      '--labels',
-      path.join(seg, 'example_seg_dicom.nii.gz'),
-      '--label-table',
-      path.join(seg, 'labels_total_v2.tsv'),
-      '--structures',
-      'liver,aorta',
-      '--prompts',
-      'box,point',
-      '--slices',
-      '2',
-      '--out',
+    const report = await evaluate(
+      [
+        ...['--model-dir', model, '--images', dicomDir],
+        ...['--labels', path.join(seg, 'example_seg_dicom.nii.gz'), '--label-table', labelTable],
+        ...['--structures', 'liver,aorta', '--prompts', 'box,point', '--slices', '2'],
+      ],
       dir,
-    ]);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    const report = readJson(path.join(dir, 'report.json'));
-    expect(report.title).toMatch(/^FIXTURE — /);
+    );
     expect(report.fixture).toBe(true);
     // Every model file with the sha256 computed here.
     const manifest = JSON.parse(readFileSync(path.join(model, 'model.json'), 'utf8'));
@@ -114,27 +113,14 @@ describeWithSharedData('npm run eval (built command, FIXTURE model, real CT)', (
     afterAll(() => service.stop());
 
     it('NIfTI CT + label map, L3 with the context One-Click on the centre slice', async () => {
-      const dir = path.join(out, 'nifti');
-      const result = await run([
-        '--service',
-        service.url,
-        '--images',
-        path.join(seg, 'example_ct.nii.gz'),
-        '--labels',
-        path.join(seg, 'example_seg_fast_force_split.nii.gz'),
-        '--label-table',
-        path.join(seg, 'labels_total_v2.tsv'),
-        '--structures',
-        'vertebrae_L3',
-        '--slices',
-        'centre',
-        '--out',
-        dir,
-      ]);
-      expect(result.stderr).toBe('');
-      expect(result.code).toBe(0);
-      const report = readJson(path.join(dir, 'report.json'));
-      expect(report.title).toMatch(/^FIXTURE — /);
+      const report = await evaluate(
+        [
+          ...['--service', service.url, '--images', ctNifti],
+          ...['--labels', labelsNifti, '--label-table', labelTable],
+          ...['--structures', 'vertebrae_L3', '--slices', 'centre'],
+        ],
+        path.join(out, 'nifti'),
+      );
       expect(report.summary.map((s: { prompt: string }) => s.prompt)).toEqual([
         'box',
         'point',
@@ -147,40 +133,16 @@ describeWithSharedData('npm run eval (built command, FIXTURE model, real CT)', (
   });
 
   it('bad options fail with a message naming the option (exit code 1)', async () => {
-    const base = [
-      '--model-dir',
-      fixtureModelDir('samexporter'),
-      '--images',
-      path.join(seg, 'example_ct.nii.gz'),
-    ];
-    const bad = await run([
-      ...base,
-      '--labels',
-      path.join(seg, 'example_seg_fast_force_split.nii.gz'),
-      '--prompts',
-      'lasso',
-    ]);
+    const model = ['--model-dir', fixtureModelDir('samexporter')];
+    const base = [...model, '--images', ctNifti, '--labels', labelsNifti];
+    const bad = await run([...base, '--prompts', 'lasso']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--prompts: unknown lasso/);
-    const missing = await run([
-      ...base,
-      '--labels',
-      path.join(seg, 'example_seg_fast_force_split.nii.gz'),
-      '--label-table',
-      path.join(seg, 'labels_total_v2.tsv'),
-      '--structures',
-      'vertebrae_L9',
-    ]);
+    const missing = await run([...base, '--label-table', labelTable, '--structures', 'vertebrae_L9']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/--structures: vertebrae_L9 not in the reference/);
     // The 20-slice DICOM grid is not the 3 mm NIfTI grid: refused, not resampled.
-    const mismatch = await run([
-      ...base.slice(0, 2),
-      '--images',
-      dicomDir,
-      '--labels',
-      path.join(seg, 'example_seg_fast_force_split.nii.gz'),
-    ]);
+    const mismatch = await run([...model, '--images', dicomDir, '--labels', labelsNifti]);
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr).toMatch(/not the image grid/);
   });

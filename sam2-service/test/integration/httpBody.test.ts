@@ -142,19 +142,19 @@ describe('request bodies (SAM2_MAX_BODY=64kb, real HTTP and raw sockets)', () =>
   describe('a refused body never poisons the keep-alive connection', () => {
     const next = requestHead('GET', '/healthz', {});
 
+    /** A JSON POST head for the segmentation endpoint with these further headers. */
+    const jsonPost = (headers: Record<string, string | number>) =>
+      requestHead('POST', segmentPath, { 'Content-Type': 'application/json', ...headers });
+
+    /** Sends `head` + `body`, then the pipelined `next` request, on one connection. */
+    const sendThenNext = (head: string, body: Buffer) =>
+      rawExchange(service.port, Buffer.concat([Buffer.from(head), body, Buffer.from(next)]), {
+        waitMs: hangMs,
+      });
+
     it('chunked body over the limit, then a pipelined request → 413, Connection: close, closed', async () => {
       const body = Buffer.from(JSON.stringify({ ...request, image_data: 'A'.repeat(2 * limit) }));
-      const head = requestHead('POST', segmentPath, {
-        'Content-Type': 'application/json',
-        'Transfer-Encoding': 'chunked',
-      });
-      const res = await rawExchange(
-        service.port,
-        Buffer.concat([Buffer.from(head), chunked(body), Buffer.from(next)]),
-        {
-          waitMs: hangMs,
-        },
-      );
+      const res = await sendThenNext(jsonPost({ 'Transfer-Encoding': 'chunked' }), chunked(body));
       expect(res.statuses[0]).toBe(413);
       expect(headersOf(res.text, 413).connection).toBe('close');
       expect(res.closedByServer).toBe(true);
@@ -163,44 +163,23 @@ describe('request bodies (SAM2_MAX_BODY=64kb, real HTTP and raw sockets)', () =>
     it('gzip body that decodes past the limit (with Content-Length) → 413, closed', async () => {
       const body = zlib.gzipSync(JSON.stringify({ ...request, image_data: 'A'.repeat(4 * limit) }));
       expect(body.length).toBeLessThan(limit);
-      const head = requestHead('POST', segmentPath, {
-        'Content-Type': 'application/json',
-        'Content-Encoding': 'gzip',
-        'Content-Length': body.length,
-      });
-      const res = await rawExchange(
-        service.port,
-        Buffer.concat([Buffer.from(head), body, Buffer.from(next)]),
-        {
-          waitMs: hangMs,
-        },
-      );
+      const head = jsonPost({ 'Content-Encoding': 'gzip', 'Content-Length': body.length });
+      const res = await sendThenNext(head, body);
       expect(res.statuses[0]).toBe(413);
       expect(res.closedByServer).toBe(true);
     });
 
     it('gzip body labelled with a wrong coding, then a pipelined request → 415, closed', async () => {
       const body = Buffer.from(JSON.stringify(request));
-      const head = requestHead('POST', segmentPath, {
-        'Content-Type': 'application/json',
-        'Content-Encoding': 'compress',
-        'Content-Length': body.length,
-      });
-      const res = await rawExchange(
-        service.port,
-        Buffer.concat([Buffer.from(head), body, Buffer.from(next)]),
-        {
-          waitMs: hangMs,
-        },
-      );
+      const head = jsonPost({ 'Content-Encoding': 'compress', 'Content-Length': body.length });
+      const res = await sendThenNext(head, body);
       expect(res.statuses[0]).toBe(415);
       expect(res.closedByServer).toBe(true);
     });
 
     it('a body that was read completely keeps the connection (both pipelined requests answered)', async () => {
       const body = '{"width": ';
-      const head = requestHead('POST', segmentPath, {
-        'Content-Type': 'application/json',
+      const head = jsonPost({
         'Content-Length': body.length,
       });
       const closing = requestHead('GET', '/healthz', { Connection: 'close' });
@@ -209,8 +188,7 @@ describe('request bodies (SAM2_MAX_BODY=64kb, real HTTP and raw sockets)', () =>
     });
 
     it('Content-Length of 2^31 bytes and no body → 413 at once, closed', async () => {
-      const head = requestHead('POST', segmentPath, {
-        'Content-Type': 'application/json',
+      const head = jsonPost({
         'Content-Length': 2 ** 31,
       });
       const res = await rawExchange(service.port, head, { waitMs: hangMs });
@@ -223,8 +201,7 @@ describe('request bodies (SAM2_MAX_BODY=64kb, real HTTP and raw sockets)', () =>
     });
 
     it('Expect: 100-continue with a length over the limit → 413 without 100 Continue', async () => {
-      const head = requestHead('POST', segmentPath, {
-        'Content-Type': 'application/json',
+      const head = jsonPost({
         'Content-Length': 10 * limit,
         Expect: '100-continue',
       });
@@ -235,8 +212,7 @@ describe('request bodies (SAM2_MAX_BODY=64kb, real HTTP and raw sockets)', () =>
 
     it('Expect: 100-continue with an acceptable length → 100, then the body is read and answered', async () => {
       const body = JSON.stringify(request);
-      const head = requestHead('POST', segmentPath, {
-        'Content-Type': 'application/json',
+      const head = jsonPost({
         'Content-Length': Buffer.byteLength(body),
         Expect: '100-continue',
         Connection: 'close',

@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { Socket } from 'node:net';
 
 /**
- * Graceful, bounded stop of an HTTP server (the same steps in viewer/src/shutdown.ts):
+ * Graceful, bounded stop of an HTTP server (the SAM2 service and the viewer server both stop this way):
  * idle keep-alive connections close at once, answers still being worked on go out with
  * `Connection: close`, and whatever is still open after `deadlineMs` (a client that sent half a request
  * and stalled, an answer that takes too long) is closed by force. Resolves when every connection is gone.
