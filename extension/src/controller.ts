@@ -14,7 +14,7 @@ import type { Availability } from './availability/poller';
 import type { ViewportFactsWithTool } from './availability/viewportFacts';
 import { readViewportFacts } from './availability/viewportFacts';
 import { getConfig } from './config';
-import { getContext, windowForRequest } from './contexts';
+import { getContext, huRangeOf, windowForRequest } from './contexts';
 import { getCornerstoneLibraries } from './host/cornerstone';
 import type {
   CommandsManagerLike,
@@ -27,6 +27,7 @@ import type {
 import { TOOL_NAME } from './id';
 import { viewportCentre } from './imaging/coords';
 import { UnsupportedImageError } from './imaging/pixels';
+import { modalityValues } from './imaging/hu';
 import { NoImageError, readSlice } from './imaging/slice';
 import type { SliceInfo } from './imaging/slice';
 import type { WriteMode } from './labelmap/decision';
@@ -46,6 +47,7 @@ import { askReplaceOrAdd } from './ui/confirmDialog';
 import { describeError, describeSuccess } from './ui/messages';
 import { showError, showInfo, showSuccess } from './ui/notifications';
 import { showProcessingOverlay } from './ui/overlay';
+import { restrictMaskToHuRange } from './tissue/restrict';
 
 export interface ControllerDeps {
   servicesManager: ServicesManagerLike;
@@ -416,8 +418,21 @@ export class Sam2Controller implements PromptToolHandlers {
       if (rleHeight !== slice.height || rleWidth !== slice.width) {
         throw new Error(`Mask is ${rleWidth}×${rleHeight}, the slice ${slice.width}×${slice.height}`);
       }
-      const mask = decodeRle(choice.mask.rle);
+      const huRange = huRangeOf(context, config.huRanges);
+      const decoded = decodeRle(choice.mask.rle);
+      // A tissue context keeps only its tissue (e.g. muscle without the fat between its fibres).
+      const mask = huRange
+        ? restrictMaskToHuRange(decoded, modalityValues(slice.image, slice.scaling), huRange)
+        : decoded;
       if (abort.signal.aborted) return this.finish({ status: 'cancelled' });
+      if (huRange && maskArea(mask) === 0) {
+        showInfo(
+          services,
+          'SAM2 found nothing',
+          `No voxel of the result lies in the ${context.label} range (${huRange.min} to ${huRange.max} HU). Nothing was written.`,
+        );
+        return this.finish({ status: 'empty', elapsedMs: performance.now() - started });
+      }
 
       const target = await ensureTarget(services, this.deps.commandsManager, libs, viewportId, context);
       assertWritable(target);

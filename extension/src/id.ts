@@ -15,6 +15,8 @@ export const BUTTON_IDS = {
   contextMenu: 'sam2-context',
   contextL3Vertebra: 'sam2-context-l3-vertebra',
   contextSkeletalMuscle: 'sam2-context-skeletal-muscle',
+  contextVat: 'sam2-context-vat',
+  contextSat: 'sam2-context-sat',
   contextStructure: 'sam2-context-structure',
 } as const;
 
