@@ -25,7 +25,8 @@ import type {
   ViewportLike,
 } from './host/types';
 import { TOOL_NAME } from './id';
-import { viewportCentre } from './imaging/coords';
+import { viewportCentre, viewportPlaneOf } from './imaging/coords';
+import { vertebraPrompt } from './anatomy/vertebraPrompt';
 import { UnsupportedImageError } from './imaging/pixels';
 import { modalityValues } from './imaging/hu';
 import { NoImageError, readSlice } from './imaging/slice';
@@ -41,12 +42,13 @@ import { writeLabelmapSlice } from './labelmap/write';
 import type { Gesture, PromptToolHandlers } from './tools/Sam2PromptTool';
 import { promptToolBindings, registerPromptTool } from './tools/Sam2PromptTool';
 import { gestureToPrompt } from './tools/gesturePrompt';
-import type { PromptInput, PromptSession } from './tools/promptSession';
+import type { PromptInput, PromptSession, PromptSet } from './tools/promptSession';
 import { continuesSession, nextPrompts, toPrompts } from './tools/promptSession';
 import { askReplaceOrAdd } from './ui/confirmDialog';
 import { describeError, describeSuccess } from './ui/messages';
 import { showError, showInfo, showSuccess } from './ui/notifications';
 import { showProcessingOverlay } from './ui/overlay';
+import { BodyComposition } from './panels/bodyComposition';
 import { restrictMaskToHuRange } from './tissue/restrict';
 
 export interface ControllerDeps {
@@ -80,11 +82,23 @@ export class Sam2Controller implements PromptToolHandlers {
   private unsubscribes: Array<() => void> = [];
   /** The last run's outcome (read by the e2e tests through window.sam2). */
   lastOutcome?: RunOutcome;
+  /** Body-composition figures for the panel (and the e2e tests through window.sam2). */
+  readonly bodyComposition: BodyComposition;
 
-  constructor(private readonly deps: ControllerDeps) {}
+  constructor(private readonly deps: ControllerDeps) {
+    this.bodyComposition = new BodyComposition(
+      () => this.libs(),
+      () => this.services,
+    );
+  }
 
   private get services(): ServicesLike {
     return this.deps.servicesManager.services;
+  }
+
+  /** The host services, for the panel module. */
+  get servicesForPanels(): ServicesLike {
+    return this.services;
   }
 
   libs(): CornerstoneLibraries {
@@ -315,6 +329,20 @@ export class Sam2Controller implements PromptToolHandlers {
     }
     const n = slice.width * slice.height;
 
+    // One-Click in the vertebra context aims at the vertebra: a box found from the CT itself.
+    let derivedBox: PromptSet['box'];
+    if (input.kind === 'auto' && context.id === 'l3-vertebra') {
+      const found = vertebraPrompt(
+        modalityValues(slice.image, slice.scaling),
+        viewportPlaneOf(libs, viewport, slice.imageId, slice),
+      );
+      if ('refused' in found) {
+        showInfo(services, 'SAM2: no vertebra found', found.refused);
+        return this.finish({ status: 'empty', error: found.refused });
+      }
+      derivedBox = found;
+    }
+
     // Is this prompt a refinement of the interaction on screen? Only if nothing changed the slice since.
     const existing = findTarget(services, viewportId, context);
     let before: Uint16Array | undefined;
@@ -365,7 +393,7 @@ export class Sam2Controller implements PromptToolHandlers {
       }
     }
 
-    const prompts = nextPrompts(session, input);
+    const prompts: PromptSet = derivedBox ? { points: [], box: derivedBox } : nextPrompts(session, input);
     const window = windowForRequest(context, slice.viewedWindow);
     const abort = new AbortController();
     this.running = { abort, viewportId };
@@ -449,6 +477,7 @@ export class Sam2Controller implements PromptToolHandlers {
       const changed = writeLabelmapSlice(libs, segmentationId, vm, now, targetValues);
       services.segmentationService.setActiveSegment(segmentationId, target.segmentIndex);
       if (changed) {
+        this.bodyComposition.noteModel(segmentationId, target.segmentIndex, response.model);
         markSam2Provenance(
           libs,
           services.segmentationService,
