@@ -1,6 +1,7 @@
 /**
- * Measures the context-aware One-Click prompt rules on the real CT (shared/data, TotalSegmentator
- * example_ct with its reference label map): for every axial slice holding a vertebra reference mask,
+ * Measures the context-aware One-Click prompt rules on the real CT (shared/data: TotalSegmentator
+ * example_ct, 3 mm, with its reference label map; and the contrast-enhanced 1 mm example DICOM series
+ * with example_seg_dicom): for every axial slice holding a vertebra reference mask,
  * whether the rule found a box, whether the box contains the reference structure, and the IoU of the
  * box with the reference's bounding box. Prints a table and writes artifacts/prompt-rules.json.
  *
@@ -8,6 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { readDicom } from '../../e2e/helpers/dicomDerive';
 import { findVertebra } from '../src/anatomy/vertebra';
 import { readNifti } from '../test/nifti';
 
@@ -72,12 +74,53 @@ interface SliceResult {
   iou: number;
 }
 
+/** One slice: where the rule's box falls relative to the reference voxels. */
+function evaluate(
+  hu: ArrayLike<number>,
+  ref: number[],
+  width: number,
+  height: number,
+  mm: [number, number],
+): Omit<SliceResult, 'k' | 'levels'> {
+  const found = findVertebra({ hu, width, height, rowMm: mm[0], columnMm: mm[1] });
+  return {
+    found: !!found,
+    covered: found ? ref.filter((i) => inside(found.box, i, width)).length / ref.length : 0,
+    iou: found ? iou(found.box, boxOf(ref, width)) : 0,
+  };
+}
+
+/** The example DICOM series (A1) with example_seg_dicom: seg[i, j, k] is column i, row 511 − j of instance 286 − k. */
+function dicomSeriesResults(): SliceResult[] {
+  const seg = readNifti(path.join(refDir, 'example_seg_dicom.nii.gz'));
+  const [nx, ny, nz] = seg.dims;
+  const dir = path.join(sharedDataDir, 'ct_dicom', 'totalseg_example_ct_dicom', 'uncompressed_with_uids');
+  const out: SliceResult[] = [];
+  for (let k = 0; k < nz; k++) {
+    const image = readDicom(path.join(dir, `CT_0${286 - k}.dcm`));
+    const spacing = (image.dataSet.string('x00280030') ?? '').split('\\').map(Number) as [number, number];
+    const hu = Float64Array.from(image.pixels, (v) => v * image.slope + image.intercept);
+    const ref: number[] = [];
+    const levels = new Set<string>();
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++) {
+        const v = seg.data[k * nx * ny + j * nx + i];
+        if (!VERTEBRAE[v]) continue;
+        ref.push((ny - 1 - j) * nx + i);
+        levels.add(VERTEBRAE[v]);
+      }
+    if (ref.length) out.push({ k, levels: [...levels], ...evaluate(hu, ref, nx, ny, spacing) });
+  }
+  return out;
+}
+
 function main(): void {
   const ct = readNifti(path.join(refDir, 'example_ct.nii.gz'));
   const seg = readNifti(path.join(refDir, 'example_seg_fast_force_split.nii.gz'));
   const [nx, ny, nz] = ct.dims;
   const [sx, sy] = ct.spacing;
   const results: SliceResult[] = [];
+  const dicomSlices = dicomSeriesResults();
   for (let k = 0; k < nz; k++) {
     const labels = imageSlice(seg.data, nx, ny, k);
     const ref: number[] = [];
@@ -90,15 +133,7 @@ function main(): void {
     });
     if (!ref.length) continue;
     const hu = imageSlice(ct.data, nx, ny, k);
-    const found = findVertebra({ hu, width: nx, height: ny, rowMm: sy, columnMm: sx });
-    const refBox = boxOf(ref, nx);
-    results.push({
-      k,
-      levels: [...levels],
-      found: !!found,
-      covered: found ? ref.filter((i) => inside(found.box, i, nx)).length / ref.length : 0,
-      iou: found ? iou(found.box, refBox) : 0,
-    });
+    results.push({ k, levels: [...levels], ...evaluate(hu, ref, nx, ny, [sy, sx]) });
   }
   const summarise = (rows: SliceResult[]) => {
     const found = rows.filter((r) => r.found);
@@ -114,13 +149,15 @@ function main(): void {
     };
   };
   const summary = {
-    data: 'TotalSegmentator example_ct.nii.gz (3 mm), reference example_seg_fast_force_split.nii.gz',
+    data: 'all/L3/lumbar: TotalSegmentator example_ct.nii.gz (3 mm) vs example_seg_fast_force_split.nii.gz; contrast1mm: example DICOM series (T11–T12, contrast) vs example_seg_dicom.nii.gz',
     vertebra: {
       all: summarise(results),
       L3: summarise(results.filter((r) => r.levels.includes('L3'))),
       lumbar: summarise(results.filter((r) => r.levels.some((l) => l.startsWith('L')))),
+      contrast1mm: summarise(dicomSlices),
     },
     slices: results,
+    contrast1mmSlices: dicomSlices,
   };
   const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(0)} %` : '–');
   console.log('Vertebra rule (box prompt) vs reference vertebra masks');

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { findVertebra } from '../src/anatomy/vertebra';
 import { NO_VERTEBRA_MESSAGE, NOT_AXIAL_MESSAGE, vertebraPrompt } from '../src/anatomy/vertebraPrompt';
 import type { ImagePlane } from '../src/imaging/imagePlane';
+import { readDicom } from '../../e2e/helpers/dicomDerive';
 import { readNifti } from './nifti';
 
 const refDir = path.join(
@@ -129,5 +130,30 @@ describe('vertebra rule: nothing to find', () => {
     expect(vertebraPrompt(new Float32Array(4), plane(2, 2, [0, 0, -1]))).toEqual({
       refused: NOT_AXIAL_MESSAGE,
     });
+  });
+});
+
+const dicomFile = path.join(
+  process.env.SHARED_DATA_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'data'),
+  'ct_dicom',
+  'totalseg_example_ct_dicom',
+  'uncompressed_with_uids',
+  'CT_0276.dcm',
+);
+const describeWithDicom = existsSync(dicomFile) ? describe : describe.skip;
+
+describeWithDicom('vertebra rule on a contrast-enhanced slice (example DICOM, instance 276)', () => {
+  it('leaves out the aorta in front of the vertebral body', () => {
+    const image = readDicom(dicomFile);
+    const hu = Float64Array.from(image.pixels, (v) => v * image.slope + image.intercept);
+    const found = findVertebra({ hu, width: 512, height: 512, rowMm: 0.9765625, columnMm: 0.9765625 });
+    expect(found).toBeDefined();
+    // Reference T12 box on this slice (shared/data README): (224, 310, 269, 380); the aorta is
+    // (248, 285, 278, 312). The box may start a few pixels above the vertebra (3 mm margin), not at the aorta.
+    const [x0, y0, x1, y1] = found!.box;
+    expect(y0).toBeGreaterThanOrEqual(300);
+    expect(x0).toBeLessThanOrEqual(224);
+    expect(x1).toBeGreaterThanOrEqual(269);
+    expect(y1).toBeGreaterThanOrEqual(380);
   });
 });

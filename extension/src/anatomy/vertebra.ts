@@ -28,6 +28,11 @@ export interface VertebraRuleOptions {
    * elements are joined by thin pedicles that partial volume can break at the bone threshold.
    */
   bridgeMm: number;
+  /**
+   * Anterior rows whose bone lies off the group's own midline by more than this fraction of its
+   * width are dropped: that is the contrast-filled aorta (left-anterior) joined to the vertebral body.
+   */
+  maxAnteriorShiftFraction: number;
 }
 
 export const DEFAULT_VERTEBRA_RULE: VertebraRuleOptions = {
@@ -38,6 +43,7 @@ export const DEFAULT_VERTEBRA_RULE: VertebraRuleOptions = {
   minPosteriorFraction: 0.45,
   marginMm: 3,
   bridgeMm: 6,
+  maxAnteriorShiftFraction: 0.15,
 };
 
 export interface SliceImage {
@@ -101,7 +107,8 @@ export function findVertebra(
   const best = candidates.reduce((a, b) => (score(b) < score(a) ? b : a));
   const mx = options.marginMm / columnMm;
   const my = options.marginMm / rowMm;
-  const [x0, y0, x1, y1] = best.bbox;
+  const [x0, , x1, y1] = best.bbox;
+  const y0 = anteriorEdge(best, labels, bone, width, options.maxAnteriorShiftFraction);
   return {
     box: [
       Math.max(0, Math.floor(x0 - mx)),
@@ -152,4 +159,43 @@ function boneOf(
       box = [Math.min(box[0], x), Math.min(box[1], y), Math.max(box[2], x), Math.max(box[3], y)];
     }
   return area ? { label: group.label, area, bbox: box, cx: sx / area, cy: sy / area } : undefined;
+}
+
+/**
+ * The first row (from the front) of the group that belongs to the vertebral body: rows are skipped
+ * while their bone is centred off the group's midline (the aorta lies left-anterior of the body) or
+ * is thin (under 15 % of the group's widest row).
+ */
+function anteriorEdge(
+  group: Component,
+  labels: Int32Array,
+  bone: Uint8Array,
+  width: number,
+  maxShiftFraction: number,
+): number {
+  const [x0, y0, x1, y1] = group.bbox;
+  const counts: number[] = [];
+  const centres: number[] = [];
+  for (let y = y0; y <= y1; y++) {
+    let n = 0;
+    let sx = 0;
+    for (let x = x0; x <= x1; x++) {
+      const i = y * width + x;
+      if (labels[i] === group.label && bone[i]) {
+        n++;
+        sx += x;
+      }
+    }
+    counts.push(n);
+    centres.push(n ? sx / n : NaN);
+  }
+  const widest = Math.max(...counts);
+  const maxShift = maxShiftFraction * (x1 - x0 + 1);
+  let row = 0;
+  while (
+    row < counts.length - 1 &&
+    (counts[row] < 0.15 * widest || Math.abs(centres[row] - group.cx) > maxShift)
+  )
+    row++;
+  return y0 + row;
 }
