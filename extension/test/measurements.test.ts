@@ -8,6 +8,7 @@ import path from 'node:path';
 import { measurementsToCsv } from '../src/measurements/csv';
 import type { MeasurementRow } from '../src/measurements/csv';
 import { segmentIndicesPresent, segmentStats } from '../src/measurements/segmentStats';
+import { slicePositionMm } from '../src/measurements/sliceGeometry';
 import { heightFromPatientSize, parseHeightInput, skeletalMuscleIndex } from '../src/measurements/smi';
 import { DEFAULT_HU_RANGES } from '../src/tissue/huRange';
 import type { Tissue } from '../src/tissue/huRange';
@@ -197,5 +198,16 @@ describeWithMasks('real CT reference tissue masks vs an independent computation'
     const mean = slices.reduce((s, x) => s + (x.all.mean as number) * x.all.count, 0) / total;
     expect(total).toBe(35293);
     expect(mean).toBeCloseTo(17.6, 1);
+  });
+});
+
+describe('slicePositionMm', () => {
+  it('is ImagePositionPatient projected on the slice normal (row × column direction)', () => {
+    // Axial HFS slice of the example CT (shared/data README A1): z = −784.5 for instance 276.
+    expect(slicePositionMm([-250, -250, -784.5], [1, 0, 0], [0, 1, 0])).toBeCloseTo(-784.5, 9);
+    // Sagittal: rows along y, columns along −z → normal (1,0,0)·… = x.
+    expect(slicePositionMm([12.5, -100, 50], [0, 1, 0], [0, 0, -1])).toBeCloseTo(-12.5, 9);
+    expect(slicePositionMm(undefined, [1, 0, 0], [0, 1, 0])).toBeUndefined();
+    expect(slicePositionMm(['a', 0, 0], [1, 0, 0], [0, 1, 0])).toBeUndefined();
   });
 });
