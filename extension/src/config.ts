@@ -2,6 +2,9 @@
  * `window.config.sam2` from the viewer's app-config.js, with defaults. Read on every use rather than
  * cached, so a deployment (or a test) can change it without reloading the extension.
  */
+import type { HuRange, Tissue } from './tissue/huRange';
+import { DEFAULT_HU_RANGES, resolveHuRanges } from './tissue/huRange';
+
 export interface Sam2Config {
   /** false hides every SAM2 button and stops the readiness polling. */
   enabled: boolean;
@@ -21,6 +24,8 @@ export interface Sam2Config {
   apiToken?: string;
   /** Context selected when a mode starts. */
   defaultContext: string;
+  /** HU range per tissue (`{ "skeletal-muscle" | "vat" | "sat": { min, max } }`); defaults in tissue/huRange.ts. */
+  huRanges: Record<Tissue, HuRange>;
 }
 
 export const DEFAULT_CONFIG: Sam2Config = {
@@ -32,6 +37,7 @@ export const DEFAULT_CONFIG: Sam2Config = {
   modalities: ['CT'],
   timeoutMs: 30000,
   defaultContext: 'structure',
+  huRanges: { ...DEFAULT_HU_RANGES },
 };
 
 function stripTrailingSlash(url: string): string {
@@ -64,6 +70,7 @@ export function resolveConfig(raw: unknown): Sam2Config {
       typeof r.defaultContext === 'string' && r.defaultContext
         ? r.defaultContext
         : DEFAULT_CONFIG.defaultContext,
+    huRanges: resolveHuRanges(r.huRanges).ranges,
   };
 }
 

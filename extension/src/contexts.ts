@@ -2,9 +2,13 @@
  * Segmentation contexts: what the user is segmenting. A context names the segment the mask goes into,
  * gives it a colour, and may fix the window the model sees (so a vertebra is always segmented with
  * bone contrast, whatever window the user is reading in). They mirror the two editors of the original
- * body-composition tool (L3 vertebra, skeletal muscle at L3), plus a generic one.
+ * body-composition tool (L3 vertebra, skeletal muscle at L3), the two adipose compartments measured
+ * at L3 (visceral, subcutaneous), plus a generic one. A tissue context carries a HU range
+ * (tissue/huRange.ts): its SAM2 results and its measurements count only voxels in that range.
  */
 import type { VoiLutFunction } from './api/types';
+import type { HuRange, Tissue } from './tissue/huRange';
+import { DEFAULT_HU_RANGES } from './tissue/huRange';
 
 export interface WindowPreset {
   center: number;
@@ -26,6 +30,8 @@ export interface Sam2Context {
   window?: WindowPreset;
   icon: string;
   tooltip: string;
+  /** The tissue whose HU range applies (tissue contexts only); see huRangeOf. */
+  tissue?: Tissue;
 }
 
 export const BONE_WINDOW: WindowPreset = { center: 400, width: 1800 };
@@ -50,7 +56,31 @@ export const CONTEXTS: readonly Sam2Context[] = [
     color: [220, 40, 40, 255],
     window: SOFT_TISSUE_WINDOW,
     icon: 'CT-Muscle',
-    tooltip: 'SAM2 context: skeletal muscle at L3 (soft-tissue window C40/W400 sent to SAM2)',
+    tooltip:
+      'SAM2 context: skeletal muscle at L3 (soft-tissue window C40/W400 sent to SAM2; result kept within the muscle HU range)',
+    tissue: 'skeletal-muscle',
+  },
+  {
+    id: 'vat',
+    buttonId: 'sam2-context-vat',
+    label: 'Visceral fat (VAT)',
+    segmentLabel: 'Visceral adipose tissue (VAT)',
+    color: [255, 200, 40, 255],
+    window: SOFT_TISSUE_WINDOW,
+    icon: 'CT-Soft-Tissue',
+    tooltip: 'SAM2 context: visceral adipose tissue (result kept within the VAT HU range)',
+    tissue: 'vat',
+  },
+  {
+    id: 'sat',
+    buttonId: 'sam2-context-sat',
+    label: 'Subcutaneous fat (SAT)',
+    segmentLabel: 'Subcutaneous adipose tissue (SAT)',
+    color: [60, 200, 110, 255],
+    window: SOFT_TISSUE_WINDOW,
+    icon: 'CT-Fat',
+    tooltip: 'SAM2 context: subcutaneous adipose tissue (result kept within the SAT HU range)',
+    tissue: 'sat',
   },
   {
     id: 'structure',
@@ -85,4 +115,21 @@ export function windowForRequest(
   viewed: WindowPreset | undefined,
 ): WindowPreset | undefined {
   return context.window ?? viewed;
+}
+
+/**
+ * The HU range a context's results and measurements are restricted to: its tissue's range from
+ * `ranges` (the resolved `window.config.sam2.huRanges`, defaults otherwise); undefined for a context
+ * without a tissue (vertebra, structure).
+ */
+export function huRangeOf(
+  context: Sam2Context,
+  ranges: Readonly<Record<Tissue, HuRange>> = DEFAULT_HU_RANGES,
+): HuRange | undefined {
+  return context.tissue ? ranges[context.tissue] : undefined;
+}
+
+/** The context whose segment carries this label, if any. */
+export function getContextBySegmentLabel(label: string | undefined): Sam2Context | undefined {
+  return CONTEXTS.find((c) => c.segmentLabel === label);
 }

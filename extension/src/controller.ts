@@ -14,7 +14,7 @@ import type { Availability } from './availability/poller';
 import type { ViewportFactsWithTool } from './availability/viewportFacts';
 import { readViewportFacts } from './availability/viewportFacts';
 import { getConfig } from './config';
-import { getContext, windowForRequest } from './contexts';
+import { getContext, huRangeOf, windowForRequest } from './contexts';
 import { getCornerstoneLibraries } from './host/cornerstone';
 import type {
   CommandsManagerLike,
@@ -25,8 +25,10 @@ import type {
   ViewportLike,
 } from './host/types';
 import { TOOL_NAME } from './id';
-import { viewportCentre } from './imaging/coords';
+import { viewportCentre, viewportPlaneOf } from './imaging/coords';
+import { vertebraPrompt } from './anatomy/vertebraPrompt';
 import { UnsupportedImageError } from './imaging/pixels';
+import { modalityValues } from './imaging/hu';
 import { NoImageError, readSlice } from './imaging/slice';
 import type { SliceInfo } from './imaging/slice';
 import type { WriteMode } from './labelmap/decision';
@@ -41,12 +43,14 @@ import { writeLabelmapSlice } from './labelmap/write';
 import type { Gesture, PromptToolHandlers } from './tools/Sam2PromptTool';
 import { promptToolBindings, registerPromptTool } from './tools/Sam2PromptTool';
 import { gestureToPrompt } from './tools/gesturePrompt';
-import type { PromptInput, PromptSession } from './tools/promptSession';
+import type { PromptInput, PromptSession, PromptSet } from './tools/promptSession';
 import { continuesSession, nextPrompts, toPrompts } from './tools/promptSession';
 import { askReplaceOrAdd } from './ui/confirmDialog';
 import { describeError, describeSuccess } from './ui/messages';
 import { showError, showInfo, showSuccess } from './ui/notifications';
 import { showProcessingOverlay } from './ui/overlay';
+import { BodyComposition } from './panels/bodyComposition';
+import { restrictMaskToHuRange } from './tissue/restrict';
 
 export interface ControllerDeps {
   servicesManager: ServicesManagerLike;
@@ -81,8 +85,14 @@ export class Sam2Controller implements PromptToolHandlers {
   lastOutcome?: RunOutcome;
   /** Puts back segments SAM2 made that OHIF's statistics write-back dropped (see segmentGuard.ts). */
   readonly segmentGuard: SegmentGuard;
+  /** Body-composition figures for the panel (and the e2e tests through window.sam2). */
+  readonly bodyComposition: BodyComposition;
 
   constructor(private readonly deps: ControllerDeps) {
+    this.bodyComposition = new BodyComposition(
+      () => this.libs(),
+      () => this.services,
+    );
     this.segmentGuard = new SegmentGuard(
       () => this.services,
       () => this.libs(),
@@ -91,6 +101,11 @@ export class Sam2Controller implements PromptToolHandlers {
 
   private get services(): ServicesLike {
     return this.deps.servicesManager.services;
+  }
+
+  /** The host services, for the panel module. */
+  get servicesForPanels(): ServicesLike {
+    return this.services;
   }
 
   libs(): CornerstoneLibraries {
@@ -323,6 +338,20 @@ export class Sam2Controller implements PromptToolHandlers {
     }
     const n = slice.width * slice.height;
 
+    // One-Click in the vertebra context aims at the vertebra: a box found from the CT itself.
+    let derivedBox: PromptSet['box'];
+    if (input.kind === 'auto' && context.id === 'l3-vertebra') {
+      const found = vertebraPrompt(
+        modalityValues(slice.image, slice.scaling),
+        viewportPlaneOf(libs, viewport, slice.imageId, slice),
+      );
+      if ('refused' in found) {
+        showInfo(services, 'SAM2: no vertebra found', found.refused);
+        return this.finish({ status: 'empty', error: found.refused });
+      }
+      derivedBox = found;
+    }
+
     // Is this prompt a refinement of the interaction on screen? Only if nothing changed the slice since.
     const existing = findTarget(services, viewportId, context);
     let before: Uint16Array | undefined;
@@ -373,7 +402,7 @@ export class Sam2Controller implements PromptToolHandlers {
       }
     }
 
-    const prompts = nextPrompts(session, input);
+    const prompts: PromptSet = derivedBox ? { points: [], box: derivedBox } : nextPrompts(session, input);
     const window = windowForRequest(context, slice.viewedWindow);
     const abort = new AbortController();
     this.running = { abort, viewportId };
@@ -426,8 +455,21 @@ export class Sam2Controller implements PromptToolHandlers {
       if (rleHeight !== slice.height || rleWidth !== slice.width) {
         throw new Error(`Mask is ${rleWidth}×${rleHeight}, the slice ${slice.width}×${slice.height}`);
       }
-      const mask = decodeRle(choice.mask.rle);
+      const huRange = huRangeOf(context, config.huRanges);
+      const decoded = decodeRle(choice.mask.rle);
+      // A tissue context keeps only its tissue (e.g. muscle without the fat between its fibres).
+      const mask = huRange
+        ? restrictMaskToHuRange(decoded, modalityValues(slice.image, slice.scaling), huRange)
+        : decoded;
       if (abort.signal.aborted) return this.finish({ status: 'cancelled' });
+      if (huRange && maskArea(mask) === 0) {
+        showInfo(
+          services,
+          'SAM2 found nothing',
+          `No voxel of the result lies in the ${context.label} range (${huRange.min} to ${huRange.max} HU). Nothing was written.`,
+        );
+        return this.finish({ status: 'empty', elapsedMs: performance.now() - started });
+      }
 
       const target = await ensureTarget(services, this.deps.commandsManager, libs, viewportId, context);
       assertWritable(target);
@@ -453,6 +495,7 @@ export class Sam2Controller implements PromptToolHandlers {
       const changed = writeLabelmapSlice(libs, segmentationId, vm, now, targetValues);
       services.segmentationService.setActiveSegment(segmentationId, target.segmentIndex);
       if (changed) {
+        this.bodyComposition.noteModel(segmentationId, target.segmentIndex, response.model);
         markSam2Provenance(
           libs,
           services.segmentationService,

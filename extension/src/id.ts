@@ -10,11 +10,17 @@ export const UTILITY_MODULE_ID = `${EXTENSION_ID}.utilityModule.${UTILITY_MODULE
 
 export const TOOL_NAME = 'Sam2PromptTool';
 
+/** The body-composition panel; the mode lists it by PANEL_ID among its right-hand panels. */
+export const PANEL_NAME = 'sam2BodyComposition';
+export const PANEL_ID = `${EXTENSION_ID}.panelModule.${PANEL_NAME}`;
+
 export const BUTTON_IDS = {
   oneClick: 'sam2-one-click-segmentation',
   contextMenu: 'sam2-context',
   contextL3Vertebra: 'sam2-context-l3-vertebra',
   contextSkeletalMuscle: 'sam2-context-skeletal-muscle',
+  contextVat: 'sam2-context-vat',
+  contextSat: 'sam2-context-sat',
   contextStructure: 'sam2-context-structure',
 } as const;
 
@@ -40,4 +46,11 @@ export const DOM_IDS = {
   confirmAdd: 'sam2-confirm-add',
   confirmCancel: 'sam2-confirm-cancel',
   boxPreview: 'sam2-box-preview',
+  bodyCompositionPanel: 'sam2-body-composition',
+  bodyCompositionSlice: 'sam2-body-composition-slice',
+  bodyCompositionRow: 'sam2-body-composition-row',
+  bodyCompositionHeight: 'sam2-body-composition-height',
+  bodyCompositionHeightSource: 'sam2-body-composition-height-source',
+  bodyCompositionCsv: 'sam2-body-composition-csv',
+  bodyCompositionStatus: 'sam2-body-composition-status',
 } as const;

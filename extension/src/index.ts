@@ -6,6 +6,7 @@ import { getCommandsModule } from './commandsModule';
 import { Sam2Controller } from './controller';
 import type { CommandsManagerLike, ExtensionManagerLike, ServicesManagerLike } from './host/types';
 import { EXTENSION_ID } from './id';
+import { getPanelModule } from './getPanelModule';
 import { getToolbarModule } from './toolbarModule';
 import { getUtilityModule } from './utilityModule';
 
@@ -51,6 +52,10 @@ const extension = {
 
   getToolbarModule(params: ExtensionParams) {
     return getToolbarModule(getController(params));
+  },
+
+  getPanelModule(params: ExtensionParams) {
+    return getPanelModule(getController(params));
   },
 
   getUtilityModule(params: ExtensionParams) {

@@ -64,6 +64,8 @@ describe('toolbar definitions', () => {
       'sam2-context',
       'sam2-context-l3-vertebra',
       'sam2-context-skeletal-muscle',
+      'sam2-context-vat',
+      'sam2-context-sat',
       'sam2-context-structure',
     ]);
     for (const b of buttons) expect(b.id.startsWith('sam2-')).toBe(true);
@@ -99,6 +101,11 @@ describe('resolveConfig (window.config.sam2)', () => {
       timeoutMs: 30000,
       apiToken: undefined,
       defaultContext: 'structure',
+      huRanges: {
+        'skeletal-muscle': { min: -29, max: 150 },
+        vat: { min: -150, max: -50 },
+        sat: { min: -190, max: -30 },
+      },
     });
   });
 

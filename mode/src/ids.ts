@@ -7,3 +7,5 @@ export const EXTENSION_ID = '@ohif-sam2/extension-sam2';
 export const UTILITY_MODULE_ID = `${EXTENSION_ID}.utilityModule.sam2`;
 /** File name of the extension bundle, served next to the mode bundle. */
 export const EXTENSION_BUNDLE = 'ohif-sam2-extension.js';
+/** The extension's body-composition panel, added to the mode's right-hand panels. */
+export const PANEL_ID = `${EXTENSION_ID}.panelModule.sam2BodyComposition`;

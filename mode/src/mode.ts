@@ -3,7 +3,7 @@
  * the SAM2 buttons and Sam2PromptTool. Everything else (layout, panels, brush/eraser tools,
  * hanging protocol, undo/redo) is the segmentation mode's own.
  */
-import { BASE_MODE, DISPLAY_NAME, MODE_ID, ROUTE_NAME, UTILITY_MODULE_ID } from './ids';
+import { BASE_MODE, DISPLAY_NAME, MODE_ID, PANEL_ID, ROUTE_NAME, UTILITY_MODULE_ID } from './ids';
 
 /* Structural types of the OHIF objects the mode touches (the host provides them at run time). */
 type Unsubscribe = () => void;
@@ -84,6 +84,31 @@ export function addSam2ToMode(ctx: ModeContext): boolean {
   return true;
 }
 
+interface RouteLike {
+  layoutInstance?: { props?: { rightPanels?: unknown[] } & Record<string, unknown> } & Record<
+    string,
+    unknown
+  >;
+  [key: string]: unknown;
+}
+
+/**
+ * The routes with the body-composition panel appended to each layout's right-hand panels (after the
+ * segmentation panels, so those stay the first tab). Copies; the base mode's objects are not changed.
+ */
+export function withBodyCompositionPanel(routes: unknown): unknown {
+  if (!Array.isArray(routes)) return routes;
+  return routes.map((route: RouteLike) => {
+    const layout = route?.layoutInstance;
+    const panels = layout?.props?.rightPanels;
+    if (!layout || !Array.isArray(panels) || panels.includes(PANEL_ID)) return route;
+    return {
+      ...route,
+      layoutInstance: { ...layout, props: { ...layout.props, rightPanels: [...panels, PANEL_ID] } },
+    };
+  });
+}
+
 /** Extends the segmentation mode's instance; `base` is what its modeFactory returned. */
 export function extendSegmentationMode(base: ModeInstance, options: Sam2ModeOptions): ModeInstance {
   const baseEnter = base.onModeEnter;
@@ -93,6 +118,7 @@ export function extendSegmentationMode(base: ModeInstance, options: Sam2ModeOpti
     routeName: ROUTE_NAME,
     displayName: DISPLAY_NAME,
     extensions: { ...base.extensions, [options.extensionKey]: '^0.1.0' },
+    routes: withBodyCompositionPanel(base.routes),
     onModeEnter(this: ModeInstance, ctx: ModeContext) {
       baseEnter?.call(this, ctx);
       addSam2ToMode(ctx);

@@ -17,6 +17,17 @@ function fakeSegmentationMode(log: string[]) {
     displayName: 'Segmentation',
     extensions: { '@ohif/extension-default': '^3.0.0', '@ohif/extension-cornerstone': '^3.0.0' },
     hangingProtocol: ['@ohif/mnGrid'],
+    routes: [
+      {
+        path: 'template',
+        layoutInstance: {
+          id: 'layout',
+          props: {
+            rightPanels: ['@ohif/extension-cornerstone.panelModule.panelSegmentationWithToolsLabelMap'],
+          },
+        },
+      },
+    ],
     onModeEnter(this: ModeInstance) {
       log.push(`base enter (this.id=${this.id})`);
       this._unsubscriptions = [];
@@ -104,6 +115,22 @@ describe('SAM2 Segmentation mode', () => {
       [EXT_URL]: '^0.1.0',
     });
     expect(instance.hangingProtocol).toEqual(['@ohif/mnGrid']);
+  });
+
+  it('adds the body-composition panel after the segmentation panel, without changing the base mode', async () => {
+    const base = fakeSegmentationMode([]);
+    const instance = await createSam2Mode({ extensionKey: EXT_URL }).modeFactory({
+      loadModules: async () => [base],
+    });
+    const routes = instance.routes as Array<{ layoutInstance: { props: { rightPanels: string[] } } }>;
+    expect(routes[0].layoutInstance.props.rightPanels).toEqual([
+      '@ohif/extension-cornerstone.panelModule.panelSegmentationWithToolsLabelMap',
+      '@ohif-sam2/extension-sam2.panelModule.sam2BodyComposition',
+    ]);
+    const baseRoutes = base.modeInstance.routes as typeof routes;
+    expect(baseRoutes[0].layoutInstance.props.rightPanels).toHaveLength(1);
+    const extensionIds = fs.readFileSync(path.join(__dirname, '../../extension/src/id.ts'), 'utf8');
+    expect(extensionIds).toContain("PANEL_NAME = 'sam2BodyComposition'");
   });
 
   it('enters like the segmentation mode, then adds the SAM2 tool and buttons to the primary toolbar', async () => {

@@ -1,0 +1,112 @@
+/**
+ * The body-composition panel component: mounts the DOM view through a stable callback ref and keeps
+ * it live (segmentation edits — SAM2 results, brush, eraser, undo — and slice changes).
+ */
+import type { CornerstoneLibraries, ServicesLike } from '../host/types';
+import { parseHeightInput } from '../measurements/smi';
+import type { BodyComposition } from './bodyComposition';
+import { hostDiv } from './hostElement';
+import { createPanelView } from './panelView';
+
+/** Re-measure at least this often: scrolling does not raise an event we can hear without a viewport. */
+const POLL_MS = 500;
+
+function downloadText(text: string, fileName: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function mount(
+  root: HTMLDivElement,
+  model: BodyComposition,
+  libs: () => CornerstoneLibraries,
+  services: () => ServicesLike,
+): () => void {
+  const view = createPanelView(root, {
+    onHeight(text) {
+      const studyUid = model.shownSlice()?.studyInstanceUid;
+      if (!studyUid) return;
+      const height = text.trim() ? parseHeightInput(text) : undefined;
+      if (text.trim() && height === undefined) {
+        view.status('Height not understood: type metres (1.72) or centimetres (172).');
+        return;
+      }
+      model.setHeight(studyUid, height);
+      view.status('');
+      refresh();
+    },
+    onExportCsv() {
+      view.status('Measuring all slices…');
+      model
+        .seriesCsv()
+        .then((csv) => {
+          const rows = csv.split('\r\n').length - 2;
+          if (rows <= 0) {
+            view.status('Nothing to export: no segment voxels in this series.');
+            return;
+          }
+          downloadText(csv, 'body-composition.csv');
+          view.status(`Exported ${rows} row${rows === 1 ? '' : 's'}.`);
+        })
+        .catch((e: unknown) => view.status(`Export failed: ${(e as Error).message}`));
+    },
+  });
+  const refresh = () => {
+    try {
+      view.update(model.shownSlice());
+    } catch (e) {
+      console.warn('[SAM2] body composition', e);
+    }
+  };
+  let scheduled = false;
+  const soon = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(() => {
+      scheduled = false;
+      refresh();
+    }, 50);
+  };
+  const { cornerstone, cornerstoneTools } = libs();
+  const events = [
+    cornerstoneTools.Enums.Events.SEGMENTATION_DATA_MODIFIED,
+    cornerstoneTools.Enums.Events.SEGMENTATION_MODIFIED,
+    cornerstoneTools.Enums.Events.SEGMENTATION_REMOVED,
+  ].filter((e): e is string => !!e);
+  for (const e of events) cornerstone.eventTarget.addEventListener(e, soon);
+  const subscriptions = [
+    services().viewportGridService.subscribe(
+      services().viewportGridService.EVENTS.ACTIVE_VIEWPORT_ID_CHANGED,
+      soon,
+    ),
+  ];
+  const timer = setInterval(refresh, POLL_MS);
+  refresh();
+  return () => {
+    clearInterval(timer);
+    for (const e of events) cornerstone.eventTarget.removeEventListener(e, soon);
+    subscriptions.forEach((s) => s.unsubscribe());
+  };
+}
+
+/** The component OHIF renders in the right-hand panel; `ref` is stable so React mounts it once. */
+export function createBodyCompositionPanel(
+  model: BodyComposition,
+  libs: () => CornerstoneLibraries,
+  services: () => ServicesLike,
+) {
+  let unmount: (() => void) | undefined;
+  const ref = (element: HTMLDivElement | null) => {
+    unmount?.();
+    unmount = element ? mount(element, model, libs, services) : undefined;
+  };
+  return function Sam2BodyCompositionPanel() {
+    return hostDiv(ref, { style: { height: '100%', overflow: 'auto' } });
+  };
+}
