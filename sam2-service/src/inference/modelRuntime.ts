@@ -275,15 +275,21 @@ export class ModelRuntime {
  * A directory holding another model (a fixture, an offline copy of another variant) is never touched.
  */
 function fetchable(reason: ModelReason, config: Config): boolean {
-  if (reason === 'model_files_missing') return !manifestName(config.modelDir) || manifestName(config.modelDir) === config.modelVariant;
+  if (reason === 'model_files_missing')
+    return !manifestName(config.modelDir) || manifestName(config.modelDir) === config.modelVariant;
   if (reason === 'model_checksum_mismatch') return manifestName(config.modelDir) === config.modelVariant;
   return false;
 }
 
 function manifestName(dir: string): string | undefined {
   try {
-    const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as { name?: unknown; fixture?: unknown };
-    return json.fixture === true || typeof json.name !== 'string' ? `fixture:${String(json.name)}` : json.name;
+    const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
+      name?: unknown;
+      fixture?: unknown;
+    };
+    return json.fixture === true || typeof json.name !== 'string'
+      ? `fixture:${String(json.name)}`
+      : json.name;
   } catch {
     return undefined;
   }

@@ -85,7 +85,8 @@ export class ModelDownload {
       );
       return true;
     } catch (error) {
-      this.failure = error instanceof ChecksumMismatchError ? 'model_checksum_mismatch' : 'model_download_failed';
+      this.failure =
+        error instanceof ChecksumMismatchError ? 'model_checksum_mismatch' : 'model_download_failed';
       logger.error(
         { reason: this.failure, detail: error instanceof Error ? error.message : String(error) },
         this.failure === 'model_checksum_mismatch'
@@ -122,7 +123,10 @@ export class ModelDownload {
         this.currentBytes = 0;
         break;
       case 'retry':
-        this.opts.logger.warn({ file: event.file, attempt: event.attempt }, 'model download interrupted; retrying');
+        this.opts.logger.warn(
+          { file: event.file, attempt: event.attempt },
+          'model download interrupted; retrying',
+        );
         break;
       default:
         break;
