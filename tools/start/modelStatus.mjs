@@ -1,3 +1,4 @@
+/* global fetch, AbortSignal -- Node 20 globals */
 // What `npm start` says about the SAM2 model: one human sentence per readiness reason of the service
 // (docs/api.md), a progress bar (bytes, rate, ETA) on a terminal while the first-start download runs.
 import { setTimeout as sleep } from 'node:timers/promises';
