@@ -329,17 +329,17 @@ export class FakeModelHub {
       });
       return;
     }
-    if (this.throttleBytesPerSecond) return this.sendSlowly(res, body, this.throttleBytesPerSecond);
+    if (this.throttleBytesPerSecond) return this.sendSlowly(res, body);
     res.end(body);
   }
 
-  /** Writes `body` in 10 slices a second; stops when the client goes away. */
-  private sendSlowly(res: http.ServerResponse, body: Buffer, bytesPerSecond: number): void {
-    const slice = Math.max(1, Math.floor(bytesPerSecond / 10));
+  /** Writes `body` in 10 slices a second at the current throttle (tests may change it mid-transfer). */
+  private sendSlowly(res: http.ServerResponse, body: Buffer): void {
     let offset = 0;
     const timer = setInterval(() => {
       if (res.destroyed) return clearInterval(timer);
-      const end = Math.min(offset + slice, body.length);
+      const rate = this.throttleBytesPerSecond ?? body.length * 10;
+      const end = Math.min(offset + Math.max(1, Math.floor(rate / 10)), body.length);
       res.write(body.subarray(offset, end));
       offset = end;
       if (offset >= body.length) {

@@ -1,16 +1,19 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { findVariant, variantFiles } from '../../scripts/modelFetch/fetchVariant';
-import { DEFAULT_VARIANT } from '../../scripts/modelFetch/variants';
+// variants.ts only (data): the e2e project's DOM typings must not see the download code.
+import { DEFAULT_VARIANT, VARIANTS, type VariantSpec } from '../../scripts/modelFetch/variants';
 import { FakeModelHub } from './fakeModelHub';
 
 /** The default variant's hub repo (`onnx-community/sam2.1-hiera-tiny-ONNX`). */
-export const defaultSpec = findVariant(DEFAULT_VARIANT);
+export const defaultSpec: VariantSpec = VARIANTS.find((v) => v.name === DEFAULT_VARIANT)!;
+
+/** Repo paths of the default variant: graphs, then their external data (as fetchVariant orders them). */
+export const defaultFiles = [defaultSpec.encoder, defaultSpec.decoder, ...defaultSpec.extraFiles];
 
 /** Files of a FIXTURE model in the real onnx-community layout (onnx/*.onnx + onnx/*.onnx_data), by repo path. */
 export function fixtureRepoFiles(fixtureDir: string): Record<string, Buffer> {
   return Object.fromEntries(
-    variantFiles(defaultSpec).map((p) => [p, readFileSync(path.join(fixtureDir, ...p.split('/')))]),
+    defaultFiles.map((p) => [p, readFileSync(path.join(fixtureDir, ...p.split('/')))]),
   );
 }
 
