@@ -12,8 +12,6 @@ export interface Sam2ClientConfig {
   modalities: string[];
   /** How long the browser waits for one segmentation request. */
   timeoutMs: number;
-  /** Readiness the extension polls; the viewer server's shared probe (urls.ts SAM2_READINESS_PATH). */
-  readyUrl?: string;
 }
 
 export interface AppConfigOptions {

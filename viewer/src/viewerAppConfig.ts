@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { AppConfigOptions } from './appConfig';
 import type { ViewerConfig } from './config';
-import { BUNDLE_URL_PREFIX, SAM2_API_PREFIX, SAM2_READINESS_PATH } from './urls';
+import { BUNDLE_URL_PREFIX, SAM2_API_PREFIX } from './urls';
 
 export const EXTENSION_BUNDLE = 'ohif-sam2-extension.js';
 export const MODE_BUNDLE = 'ohif-sam2-mode.js';
@@ -29,7 +29,6 @@ export function appConfigOptions(config: ViewerConfig, fileExists = existsSync):
       apiBase: SAM2_API_PREFIX,
       modalities: config.modalities,
       timeoutMs: config.clientTimeoutMs,
-      readyUrl: SAM2_READINESS_PATH,
     },
   };
 }

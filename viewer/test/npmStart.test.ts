@@ -106,7 +106,7 @@ async function waitFor<T>(
 }
 
 async function readiness(viewerUrl: string): Promise<any> {
-  return (await fetch(`${viewerUrl}/api/sam2-readiness`)).json();
+  return (await fetch(`${viewerUrl}/api/segmentation/readyz`)).json();
 }
 
 async function closedPort(): Promise<number> {

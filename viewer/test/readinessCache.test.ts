@@ -3,7 +3,7 @@ import { startInProcessViewer } from './helpers/inProcessViewer';
 import { startSam2Service } from './helpers/sam2Service';
 
 /**
- * The readiness the extension polls (GET /api/sam2-readiness): one shared probe of the real service for
+ * The readiness the extension polls (GET /api/segmentation/readyz): one shared probe of the real service for
  * every open viewer, a stopped service seen within the cache age, a restarted one seen the same way.
  */
 jest.setTimeout(120_000);
@@ -11,7 +11,7 @@ jest.setTimeout(120_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function readiness(url: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${url}/api/sam2-readiness`);
+  const res = await fetch(`${url}/api/segmentation/readyz`);
   return { status: res.status, body: await res.json() };
 }
 

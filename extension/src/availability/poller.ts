@@ -3,7 +3,7 @@
  * every 3 s while up and 2 s, then every 4 s, while down, so a service that stops while the user reads
  * is noticed, and one that comes back (or finishes its model download) re-enables the button, within
  * 5 s without a reload. The local viewer server answers these checks from one shared, short-lived
- * probe (viewer/src/readinessCache.ts), so open viewers add no load on the service. A failed request
+ * probe (viewer/src/http/readinessCache.ts), so more open viewers add no load on the service. A failed request
  * triggers an immediate check. It never shows an error by itself.
  */
 import type { Readiness } from '../api/readiness';
