@@ -1,7 +1,9 @@
 # SAM2 segmentation service (sam2-service/). Build from the repository root:
 #   docker build -f docker/sam2-service.Dockerfile -t ohif-sam2/sam2-service .              # CPU (default target)
 #   docker build -f docker/sam2-service.Dockerfile --target gpu -t ohif-sam2/sam2-service:gpu .  # CUDA 12 + cuDNN 9
-# Model weights are not in the image: mount a volume at /models and fetch into it with the same image:
+# Model weights are not in the image: mount a writable volume at /models. On its first start with an empty
+# volume the service downloads SAM2_MODEL_VARIANT into it (sha256-verified, resumable) unless
+# SAM2_MODEL_AUTO_FETCH=false; air-gapped sites pre-seed the volume, e.g. with the same image:
 #   node sam2-service/dist/scripts/fetchModel.js   (the model-fetch service of docker-compose.yml)
 # Every command below is the one the repository's tests run natively (docker/test/images.test.ts checks it).
 # MALLOC_*: glibc allocator settings that return freed request memory to the OS (sam2-service/src/allocatorEnv.ts,

@@ -108,9 +108,10 @@ describeWithTools('docker-compose config (docker-compose 1.29)', ['docker-compos
     expect(config.services['model-fetch'].healthcheck.test).toEqual(['NONE']);
   });
 
-  it('keeps the weights in a named volume: read-only for the service, written by model-fetch', () => {
+  it('keeps the weights in a named volume, written by model-fetch or by the service on its first start', () => {
     expect(Object.keys(config.volumes)).toContain('sam2-models');
-    expect(config.services['sam2-service'].volumes).toContain('sam2-models:/models:ro');
+    expect(config.services['sam2-service'].volumes).toContain('sam2-models:/models:rw');
+    expect(config.services['sam2-service'].environment.SAM2_MODEL_AUTO_FETCH).toBe('true');
     expect(config.services['model-fetch'].volumes).toContain('sam2-models:/models:rw');
     const variant = envExample.SAM2_MODEL_VARIANT;
     expect(config.services['sam2-service'].environment.SAM2_MODEL_DIR).toBe(`/models/${variant}`);

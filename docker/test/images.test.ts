@@ -311,8 +311,11 @@ describe('health check script (node, no curl in the image)', () => {
     }
   });
 
-  it('a service without a model is unhealthy', async () => {
-    const svc = await startServiceAsImage({ SAM2_MODEL_DIR: path.join(os.tmpdir(), 'ohif-sam2-no-model') });
+  it('a service without a model (and no first-start download) is unhealthy', async () => {
+    const svc = await startServiceAsImage({
+      SAM2_MODEL_DIR: path.join(os.tmpdir(), 'ohif-sam2-no-model'),
+      SAM2_MODEL_AUTO_FETCH: 'false',
+    });
     try {
       const result = runHealthcheck([], svc.env);
       expect(result).toEqual({

@@ -32,6 +32,20 @@ describe('evaluateOneClick: every reason', () => {
     [{ status: 'down', state: 'unavailable' }, 'SAM2 service unavailable (no model)'],
     [{ status: 'down', state: 'disabled' }, 'SAM2 service unavailable (disabled on the server)'],
     [{ status: 'down', state: 'odd' }, 'SAM2 service unavailable'],
+    [{ status: 'down', state: 'odd', reason: 'some_new_code' }, 'SAM2 service unavailable'],
+    [{ status: 'down', state: 'downloading', reason: 'model_downloading' }, 'SAM2 model downloading…'],
+    [
+      { status: 'down', state: 'downloading', reason: 'model_downloading', downloadPercent: 42.9 },
+      'SAM2 model downloading (42 %)',
+    ],
+    [
+      { status: 'down', state: 'downloading', reason: 'model_downloading', downloadPercent: 100 },
+      'SAM2 model downloading (99 %)',
+    ],
+    [
+      { status: 'down', state: 'unreachable', reason: 'connect ECONNREFUSED 10.0.0.1:5005' },
+      'SAM2 service unavailable (cannot reach the service)',
+    ],
   ])('is disabled while the service is %j', (availability, text) => {
     expect(evaluateOneClick({ ...base, availability })).toEqual({
       visible: true,
@@ -85,6 +99,31 @@ describe('evaluateOneClick: every reason', () => {
   });
 });
 
+describe('every readiness reason code reads as a sentence, never as the code', () => {
+  // The public codes, read independently from the service's OpenAPI document.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const openapi = require('../../sam2-service/openapi.json') as {
+    components: { schemas: { ModelReason: { enum: string[] } } };
+  };
+  const codes = openapi.components.schemas.ModelReason.enum;
+
+  it.each(codes)('%s', (reason) => {
+    const state = reason === 'model_downloading' ? 'downloading' : 'unavailable';
+    const text = unavailableText({ status: 'down', state, reason });
+    expect(text).not.toMatch(/[a-z]+_[a-z]+/); // no snake_case code leaks
+    expect(text).not.toBe('SAM2 service unavailable'); // each code has its own sentence
+    expect(text.length).toBeGreaterThan(15);
+  });
+
+  it('says what to do when the model could not be downloaded: the offline install steps', () => {
+    const text = unavailableText({ status: 'down', state: 'unavailable', reason: 'model_download_failed' });
+    expect(text).toMatch(/restart the service to resume/);
+    expect(text).toMatch(/npm run model:fetch -- --dir <dir>/);
+    expect(text).toMatch(/SAM2_MODEL_DIR/);
+    expect(text).toMatch(/docs\/models\.md/);
+  });
+});
+
 describe('evaluateContext', () => {
   it('marks the selected context with the quiet toggled look', () => {
     expect(evaluateContext({ config, selected: true })).toEqual({
@@ -99,7 +138,7 @@ describe('evaluateContext', () => {
 });
 
 describe('readiness polling', () => {
-  it('backs off 2 s doubling to 30 s while down and waits 60 s while up', () => {
+  it('checks within 5 s both ways: 2 s then 4 s while down, 3 s while up', () => {
     const delays: number[] = [];
     let down = DEFAULT_TIMING.firstDownDelayMs;
     for (let i = 0; i < 7; i++) {
@@ -107,8 +146,8 @@ describe('readiness polling', () => {
       delays.push(n.delayMs);
       down = n.nextDownDelayMs;
     }
-    expect(delays).toEqual([2000, 4000, 8000, 16000, 30000, 30000, 30000]);
-    expect(nextDelay(true, 16000)).toEqual({ delayMs: 60000, nextDownDelayMs: 2000 });
+    expect(delays).toEqual([2000, 4000, 4000, 4000, 4000, 4000, 4000]);
+    expect(nextDelay(true, 4000)).toEqual({ delayMs: 3000, nextDownDelayMs: 2000 });
   });
 
   describe('AvailabilityPoller', () => {
@@ -137,7 +176,7 @@ describe('readiness polling', () => {
       await jest.advanceTimersByTimeAsync(4000);
       expect(check).toHaveBeenCalledTimes(3); // after 4 more s: ready now
       expect(poller.availability.status).toBe('ready');
-      await jest.advanceTimersByTimeAsync(59999);
+      await jest.advanceTimersByTimeAsync(2999);
       expect(check).toHaveBeenCalledTimes(3);
       await jest.advanceTimersByTimeAsync(1);
       expect(check).toHaveBeenCalledTimes(4);
@@ -146,6 +185,30 @@ describe('readiness polling', () => {
       poller.stop();
       await jest.advanceTimersByTimeAsync(120000);
       expect(check).toHaveBeenCalledTimes(4);
+    });
+
+    it('reports each new download percentage, then ready', async () => {
+      const answers: Readiness[] = [
+        { ready: false, state: 'downloading', reason: 'model_downloading', downloadPercent: 10.2 },
+        { ready: false, state: 'downloading', reason: 'model_downloading', downloadPercent: 10.7 },
+        { ready: false, state: 'downloading', reason: 'model_downloading', downloadPercent: 55 },
+        { ready: false, state: 'loading', reason: 'loading' },
+        { ready: true, state: 'ready' },
+      ];
+      const changes: Availability[] = [];
+      const poller = new AvailabilityPoller(
+        async () => answers.shift() ?? { ready: true, state: 'ready' },
+        (a) => changes.push(a),
+      );
+      poller.start();
+      await jest.advanceTimersByTimeAsync(2000 + 4000 * 4);
+      expect(changes.map((c) => (c.status === 'ready' ? 'ready' : unavailableText(c)))).toEqual([
+        'SAM2 model downloading (10 %)',
+        'SAM2 model downloading (55 %)',
+        'SAM2 service unavailable (model loading)',
+        'ready',
+      ]);
+      poller.stop();
     });
 
     it('checkNow checks immediately and treats a throwing check as unreachable', async () => {

@@ -1,6 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_HUB_URL, variantNames } from '../scripts/modelFetch/fetchVariant';
+import { DEFAULT_VARIANT } from '../scripts/modelFetch/variants';
 import { bodyBytesForSide, largestSideForBody } from './limits';
 
 /** Parses a byte size such as "32mb", "512kb" or "1048576". */
@@ -27,6 +29,10 @@ const envSchema = z.object({
   SAM2_PORT: int(0, 65535).default(5005),
   SAM2_ENABLED: bool.default(true),
   SAM2_MODEL_DIR: z.string().default('models/sam2.1-hiera-tiny'),
+  SAM2_MODEL_AUTO_FETCH: bool.default(true),
+  SAM2_MODEL_VARIANT: z.enum(variantNames() as [string, ...string[]]).default(DEFAULT_VARIANT),
+  SAM2_HUB_URL: z.url().default(DEFAULT_HUB_URL),
+  SAM2_HUB_TOKEN: z.string().optional(),
   SAM2_DEVICE: z.enum(['cpu', 'cuda']).default('cpu'),
   SAM2_WORKERS: int(1, 64).default(defaultWorkers),
   SAM2_THREADS: int(0, 256).default(0),
@@ -57,6 +63,12 @@ export interface Config {
   port: number;
   enabled: boolean;
   modelDir: string;
+  /** Download `modelVariant` into modelDir when it holds no model (SAM2_MODEL_AUTO_FETCH). */
+  modelAutoFetch: boolean;
+  modelVariant: string;
+  hubUrl: string;
+  /** Sent as a Bearer token to the hub; never logged. */
+  hubToken: string | undefined;
   device: 'cpu' | 'cuda';
   workers: number;
   /** ORT intra-op threads per worker; 0 means cores / workers. */
@@ -105,6 +117,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.SAM2_PORT,
     enabled: e.SAM2_ENABLED,
     modelDir: path.resolve(e.SAM2_MODEL_DIR),
+    modelAutoFetch: e.SAM2_MODEL_AUTO_FETCH,
+    modelVariant: e.SAM2_MODEL_VARIANT,
+    hubUrl: e.SAM2_HUB_URL,
+    hubToken: e.SAM2_HUB_TOKEN,
     device: e.SAM2_DEVICE,
     workers: e.SAM2_WORKERS,
     threadsPerWorker: e.SAM2_THREADS > 0 ? e.SAM2_THREADS : Math.max(1, Math.floor(cores / e.SAM2_WORKERS)),

@@ -1,9 +1,11 @@
 /** GET /readyz: is the service able to segment right now (docs/api.md "Health, readiness")? */
 export interface Readiness {
   ready: boolean;
-  /** `ready`, `loading`, `unavailable`, `disabled`, or `unreachable` when there was no answer. */
+  /** `ready`, `downloading`, `loading`, `unavailable`, `disabled`, or `unreachable` when there was no answer. */
   state: string;
   reason?: string;
+  /** While `state` is `downloading`: the first-start model download's progress (0–100). */
+  downloadPercent?: number;
 }
 
 export async function checkReadiness(
@@ -15,7 +17,10 @@ export async function checkReadiness(
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     const res = await doFetch(url, { signal: controller.signal, cache: 'no-store' });
-    let body: Partial<Readiness> & { error?: { code?: string; message?: string } } = {};
+    let body: Partial<Readiness> & {
+      error?: { code?: string; message?: string };
+      download?: { percent?: unknown };
+    } = {};
     try {
       body = (await res.json()) as typeof body;
     } catch {
@@ -30,6 +35,7 @@ export async function checkReadiness(
       ready: false,
       state: typeof body.state === 'string' ? body.state : 'unavailable',
       reason: typeof body.reason === 'string' ? body.reason : `HTTP ${res.status}`,
+      ...(typeof body.download?.percent === 'number' ? { downloadPercent: body.download.percent } : {}),
     };
   } catch (e) {
     return { ready: false, state: 'unreachable', reason: (e as Error).message };

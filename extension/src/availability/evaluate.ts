@@ -4,6 +4,7 @@
  */
 import type { Sam2Config } from '../config';
 import type { Availability } from './poller';
+import { unavailableText } from './reasonText';
 
 export interface ViewportFacts {
   hasViewport: boolean;
@@ -22,18 +23,7 @@ export interface ButtonState {
   isActive?: boolean;
 }
 
-const DOWN_DETAIL: Record<string, string> = {
-  loading: 'model loading',
-  unavailable: 'no model',
-  disabled: 'disabled on the server',
-  unreachable: 'cannot reach the service',
-};
-
-export function unavailableText(availability: Availability): string {
-  if (availability.status === 'unknown') return 'Checking SAM2 service…';
-  const detail = availability.state ? DOWN_DETAIL[availability.state] : undefined;
-  return detail ? `SAM2 service unavailable (${detail})` : 'SAM2 service unavailable';
-}
+export { unavailableText } from './reasonText';
 
 export function evaluateOneClick(input: {
   config: Pick<Sam2Config, 'enabled' | 'modalities'>;

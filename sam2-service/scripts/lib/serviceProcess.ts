@@ -23,7 +23,8 @@ export interface ServiceProcess {
 }
 
 /**
- * Starts the service with a clean environment plus `env` (SAM2_MODEL_DIR is required), in `options.cwd`
+ * Starts the service with a clean environment plus `env` (SAM2_MODEL_DIR is required; the first-start
+ * download is off unless `env` turns it on), in `options.cwd`
  * (default: this process's working directory).
  */
 export async function startServiceProcess(
@@ -38,6 +39,8 @@ export async function startServiceProcess(
       SAM2_LOG_LEVEL: 'info',
       SAM2_WORKERS: '1',
       SAM2_THREADS: '1',
+      // Tests never reach the real hub; the first-start download tests turn it on with a fake hub.
+      SAM2_MODEL_AUTO_FETCH: 'false',
       ...env,
     },
     options,

@@ -39,8 +39,10 @@ export function requestContext(logger: Logger, metrics: Metrics): Koa.Middleware
     } finally {
       const route = (ctx as unknown as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
       metrics.requests.inc({ route: String(route), method: ctx.method, status: String(ctx.status) });
-      // Method, route and status only: never the URL query, headers or body.
-      ctx.state.log.info(
+      // Method, route and status only: never the URL query, headers or body. Probes (polled every few
+      // seconds by viewers, npm start and orchestrators) only at debug, or they would drown the log.
+      const probe = /(^|\/)(readyz|healthz)$/.test(String(route));
+      ctx.state.log[probe ? 'debug' : 'info'](
         { method: ctx.method, route, status: ctx.status, ms: Math.round(performance.now() - start) },
         'request',
       );

@@ -70,7 +70,13 @@ export function createRouter(deps: RouteDeps): Router<State> {
   router.get(['/readyz', '/api/segmentation/readyz'], (ctx) => {
     const ready = runtime.state === 'ready';
     ctx.status = ready ? 200 : 503;
-    ctx.body = { ready, state: runtime.state, ...(ready ? {} : { reason: runtime.reason }) };
+    const download = runtime.downloadProgress;
+    ctx.body = {
+      ready,
+      state: runtime.state,
+      ...(ready ? {} : { reason: runtime.reason }),
+      ...(download ? { download } : {}),
+    };
   });
 
   router.get(['/health', '/api/segmentation/health'], (ctx) => {
@@ -81,6 +87,7 @@ export function createRouter(deps: RouteDeps): Router<State> {
       enabled: config.enabled,
       state: runtime.state,
       ...(runtime.reason ? { reason: runtime.reason } : {}),
+      ...(runtime.downloadProgress ? { download: runtime.downloadProgress } : {}),
       model: runtime.files ? runtime.identity : null,
       device: runtime.device,
       ...(runtime.deviceWarning ? { device_warning: runtime.deviceWarning } : {}),

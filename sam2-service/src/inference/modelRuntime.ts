@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config';
 import { ApiError } from '../http/apiError';
@@ -9,6 +10,7 @@ import {
   ModelFilesError,
   resolveModelFiles,
 } from '../model/modelFiles';
+import { type DownloadFailure, type DownloadProgress, ModelDownload } from '../model/modelDownload';
 import type { ModelFamily } from '../model/types';
 import type { WorkerInit, WorkerReady } from './protocol';
 import { type PoolFailure, WorkerPool } from './workerPool';
@@ -16,7 +18,7 @@ import { type PoolFailure, WorkerPool } from './workerPool';
 /** One fp32 SAM2 embedding: 32×256² + 64×128² + 256×64² floats. */
 const minEmbeddingCacheBytes = (32 * 256 * 256 + 64 * 128 * 128 + 256 * 64 * 64) * 4;
 
-export type ModelState = 'disabled' | 'loading' | 'ready' | 'unavailable';
+export type ModelState = 'disabled' | 'downloading' | 'loading' | 'ready' | 'unavailable';
 
 /**
  * Public reason the model cannot segment (in /readyz, /health, /healthz and 503 bodies). Generic on
@@ -24,6 +26,8 @@ export type ModelState = 'disabled' | 'loading' | 'ready' | 'unavailable';
  */
 export type ModelReason =
   | 'disabled'
+  | 'model_downloading'
+  | DownloadFailure
   | 'loading'
   | 'restarting_workers'
   | ModelFilesProblem
@@ -44,6 +48,8 @@ export class ModelRuntime {
   private stopped: { state: 'disabled' | 'unavailable'; reason: ModelReason } | undefined;
   /** Why the last worker failed to load (shown while no worker is ready). */
   private loadFailure: ModelReason | undefined;
+  /** The first-start download while it runs (SAM2_MODEL_AUTO_FETCH). */
+  private download: ModelDownload | undefined;
 
   private constructor(private readonly config: Config) {}
 
@@ -59,22 +65,63 @@ export class ModelRuntime {
       runtime.files = await resolveModelFiles(config.modelDir);
     } catch (error) {
       const reason = error instanceof ModelFilesError ? error.code : 'model_files_missing';
+      const detail = error instanceof Error ? error.message : String(error);
+      if (config.modelAutoFetch && fetchable(reason, config)) {
+        logger.info({ reason, detail }, 'no usable model in SAM2_MODEL_DIR yet');
+        void runtime.downloadThenStart(logger, metrics);
+        return runtime;
+      }
       runtime.stopped = { state: 'unavailable', reason };
       logger.warn(
-        { reason, detail: error instanceof Error ? error.message : String(error) },
+        { reason, detail },
         'no model loaded — the service runs degraded and answers segmentation requests with 503 ' +
-          '(fetch one with npm run model:fetch)',
+          '(fetch one with npm run model:fetch, or set SAM2_MODEL_AUTO_FETCH=true)',
       );
       return runtime;
     }
+    runtime.warnSmallCache(logger);
+    runtime.startPool(logger, metrics);
+    return runtime;
+  }
+
+  /** Downloads the configured variant, then verifies and loads it like a model found at start. */
+  private async downloadThenStart(logger: Logger, metrics: Metrics): Promise<void> {
+    const { config } = this;
+    const download = new ModelDownload({
+      variant: config.modelVariant,
+      dir: config.modelDir,
+      hubUrl: config.hubUrl,
+      token: config.hubToken,
+      logger,
+    });
+    this.download = download;
+    const ok = await download.run();
+    this.download = undefined;
+    if (!ok) {
+      this.stopped = { state: 'unavailable', reason: download.failure ?? 'model_download_failed' };
+      return;
+    }
+    try {
+      this.files = await resolveModelFiles(config.modelDir);
+    } catch (error) {
+      const reason = error instanceof ModelFilesError ? error.code : 'model_files_missing';
+      this.stopped = { state: 'unavailable', reason };
+      logger.error({ reason, detail: (error as Error).message }, 'the downloaded model cannot be used');
+      return;
+    }
+    if (this.closed) return;
+    this.warnSmallCache(logger);
+    this.startPool(logger, metrics);
+  }
+
+  private warnSmallCache(logger: Logger): void {
+    const config = this.config;
     if (config.embeddingCacheBytes > 0 && config.embeddingCacheBytes < minEmbeddingCacheBytes) {
       logger.warn(
         { embeddingCacheMb: config.embeddingCacheBytes / 2 ** 20 },
         'SAM2_EMBEDDING_CACHE_MB is below one SAM2 embedding (~17 MiB): nothing will be cached and image_id reuse is off',
       );
     }
-    runtime.startPool(logger, metrics);
-    return runtime;
   }
 
   private startPool(logger: Logger, metrics: Metrics): void {
@@ -147,12 +194,14 @@ export class ModelRuntime {
   /** `ready` only while at least one worker has the verified model loaded. */
   get state(): ModelState {
     if (this.stopped) return this.stopped.state;
+    if (this.download) return 'downloading';
     return this.pool && this.pool.readyCount > 0 ? 'ready' : 'loading';
   }
 
   /** Public reason code when not ready (undefined when ready). */
   get reason(): ModelReason | undefined {
     if (this.stopped) return this.stopped.reason;
+    if (this.download) return 'model_downloading';
     if (this.state === 'ready') return undefined;
     return this.loadFailure ?? (this.ready ? 'restarting_workers' : 'loading');
   }
@@ -183,6 +232,11 @@ export class ModelRuntime {
     throw new ApiError('MODEL_UNAVAILABLE', message, { state: this.state, reason }, 10);
   }
 
+  /** Progress of the first-start download while it runs. */
+  get downloadProgress(): DownloadProgress | undefined {
+    return this.download?.progress;
+  }
+
   get family(): ModelFamily | undefined {
     return this.ready?.family ?? this.files?.declaredFamily;
   }
@@ -207,7 +261,36 @@ export class ModelRuntime {
     };
   }
 
+  private closed = false;
+
   async close(): Promise<void> {
+    this.closed = true;
     await this.pool?.close();
+  }
+}
+
+/**
+ * Whether a first-start download may fill the model directory: when it holds no model, or when the
+ * variant fetched into it earlier fails verification (a corrupt file is refused and fetched again).
+ * A directory holding another model (a fixture, an offline copy of another variant) is never touched.
+ */
+function fetchable(reason: ModelReason, config: Config): boolean {
+  if (reason === 'model_files_missing')
+    return !manifestName(config.modelDir) || manifestName(config.modelDir) === config.modelVariant;
+  if (reason === 'model_checksum_mismatch') return manifestName(config.modelDir) === config.modelVariant;
+  return false;
+}
+
+function manifestName(dir: string): string | undefined {
+  try {
+    const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
+      name?: unknown;
+      fixture?: unknown;
+    };
+    return json.fixture === true || typeof json.name !== 'string'
+      ? `fixture:${String(json.name)}`
+      : json.name;
+  } catch {
+    return undefined;
   }
 }

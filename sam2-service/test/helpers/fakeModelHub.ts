@@ -84,11 +84,13 @@ export class FakeModelHub {
   redirectToCdn = false;
   /** When set, file requests without `Authorization: Bearer <token>` get 401. */
   requiredToken: string | undefined;
+  /** When set, file bodies are sent at about this many bytes per second (a slow link). */
+  throttleBytesPerSecond: number | undefined;
 
   private readonly repos = new Map<string, HubRepo>();
   private pendingPush: { repo: string; files: Record<string, Buffer>; commit: string } | undefined;
   private readonly corrupt = new Set<string>();
-  private cut: { afterBytes: number; remaining: number; stall: boolean } | undefined;
+  private cut: { afterBytes: number; remaining: number; stall: boolean; file?: string } | undefined;
   private failure: { status: number; remaining: number } | undefined;
   private readonly server: http.Server;
 
@@ -153,9 +155,9 @@ export class FakeModelHub {
     return flipMiddleByte(this.fileBytes(repo, filePath));
   }
 
-  /** Close the socket after `bytes` body bytes of the next `times` file responses. */
-  cutConnectionAfter(bytes: number, times = 1): void {
-    this.cut = { afterBytes: bytes, remaining: times, stall: false };
+  /** Close the socket after `bytes` body bytes of the next `times` file responses (of `file` only, if given). */
+  cutConnectionAfter(bytes: number, times = 1, file?: string): void {
+    this.cut = { afterBytes: bytes, remaining: times, stall: false, file };
   }
 
   /** Send `bytes` body bytes of the next `times` file responses, then go silent with the socket open. */
@@ -316,7 +318,8 @@ export class FakeModelHub {
     entry.status = status;
     res.writeHead(status, headers);
     if (req.method === 'HEAD') return void res.end();
-    if (this.cut && this.cut.remaining > 0 && this.cut.afterBytes < body.length) {
+    const cutThis = this.cut && (this.cut.file === undefined || this.cut.file === file);
+    if (this.cut && cutThis && this.cut.remaining > 0 && this.cut.afterBytes < body.length) {
       this.cut.remaining--;
       // Promise the full length and deliver part of it; then drop the socket (a mid-stream reset)
       // or keep it open and silent (a stalled transfer; close() ends it).
@@ -326,6 +329,24 @@ export class FakeModelHub {
       });
       return;
     }
+    if (this.throttleBytesPerSecond) return this.sendSlowly(res, body);
     res.end(body);
+  }
+
+  /** Writes `body` in 10 slices a second at the current throttle (tests may change it mid-transfer). */
+  private sendSlowly(res: http.ServerResponse, body: Buffer): void {
+    let offset = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed) return clearInterval(timer);
+      const rate = this.throttleBytesPerSecond ?? body.length * 10;
+      const end = Math.min(offset + Math.max(1, Math.floor(rate / 10)), body.length);
+      res.write(body.subarray(offset, end));
+      offset = end;
+      if (offset >= body.length) {
+        clearInterval(timer);
+        res.end();
+      }
+    }, 100);
+    res.on('close', () => clearInterval(timer));
   }
 }
