@@ -36,7 +36,7 @@ import { computeSliceValues, decideWrite, modeForAnswer, sliceHasSegment } from 
 import { markSam2Provenance } from './labelmap/provenance';
 import { chooseMask } from './labelmap/maskChoice';
 import { SegmentGuard } from './labelmap/segmentGuard';
-import { decodeRle } from './labelmap/rle';
+import { decodeRle, maskArea } from './labelmap/rle';
 import { labelmapImageIdFor, readLabelmapSlice, voxelManagerOf } from './labelmap/slice';
 import { assertWritable, ensureTarget, findTarget, LockedSegmentError } from './labelmap/target';
 import { writeLabelmapSlice } from './labelmap/write';
