@@ -61,7 +61,9 @@ export function readinessCache(upstream: Sam2Upstream, opts: ReadinessCacheOptio
   };
 
   return async (ctx, next) => {
-    if (ctx.path !== SAM2_READINESS_PATH) return next();
+    // The raw target, not ctx.path: anything but the plain path (absolute-form, dot segments, encodings)
+    // goes on to the proxy, which refuses it (proxyTarget.ts).
+    if (ctx.req.url?.split('?')[0] !== SAM2_READINESS_PATH) return next();
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
       ctx.set('Allow', 'GET, HEAD');
       return sendJsonError(ctx, 405, 'METHOD_NOT_ALLOWED', `${ctx.method} is not allowed here`);
