@@ -45,7 +45,7 @@ const envSchema = z.object({
   SAM2_AUTO_MIN_IOU: z.coerce.number().min(0).max(1).default(0.7),
   SAM2_AUTO_MIN_STABILITY: z.coerce.number().min(0).max(1).default(0.8),
   SAM2_AUTO_NMS_IOU: z.coerce.number().min(0).max(1).default(0.7),
-  SAM2_AUTO_BATCH: int(1, 1024).default(16),
+  SAM2_AUTO_BATCH: int(1, 1024).default(8),
   SAM2_SPECULATIVE_ENCODING: bool.default(true),
   SAM2_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

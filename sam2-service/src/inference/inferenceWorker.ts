@@ -108,10 +108,17 @@ async function decode(task: DecodeTask): Promise<DecodeResult> {
       : [argmax(result.scores)];
     masks = order.map((i) => toMask(result.logits, i, result.scores[i]));
   } else {
+    // The grid goes through the decoder's prompt-batch dimension, batchSize points per run.
     const candidates: Candidate[] = [];
-    for (const point of request.points) {
-      const candidate = toCandidate(await runDecoder({ points: [{ ...point, label: 1 }] }), request.options);
-      if (candidate) candidates.push(candidate);
+    for (let at = 0; at < request.points.length; at += request.batchSize) {
+      if (Atomics.load(init.cancel, 0) === 1) throw new CancelledError('cancelled');
+      const batch = request.points.slice(at, at + request.batchSize);
+      runs++;
+      const outputs = await sessions.decoder.run(adapter.pointBatchFeeds(embeddings, batch, slice));
+      for (const result of adapter.readDecoderBatch(outputs, batch.length)) {
+        const candidate = toCandidate(result, request.options);
+        if (candidate) candidates.push(candidate);
+      }
     }
     masks = selectMasks(candidates, task.height, task.width, request.options);
   }

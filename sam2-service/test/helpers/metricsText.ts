@@ -18,7 +18,6 @@ export async function metricValue(
 export interface JsonAnswer {
   status: number;
   headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- callers inspect arbitrary JSON
   body: any;
   /** Time from sending to the full answer. */
   ms: number;
