@@ -103,7 +103,7 @@ const maxStartupCrashes = 3;
  *
  * Events: 'ready' (WorkerReady), 'load-failed' (PoolFailure: no replacement will be started),
  * 'gave-up' (PoolFailure: the last worker is gone; queued tasks were rejected with PoolUnavailableError),
- * 'queue' (depth).
+ * 'queue' (depth), 'cancelled' (a task stopped because every waiter had gone).
  */
 export class WorkerPool extends EventEmitter {
   private readonly slots = new Set<Slot>();
@@ -364,6 +364,7 @@ export class WorkerPool extends EventEmitter {
   private abort(job: Job): void {
     if (this.queue.remove(job)) {
       this.cancelled++;
+      this.emit('cancelled');
       this.emit('queue', this.queue.length);
       job.reject(new TaskAbortedError('task cancelled while queued'));
       return;
@@ -371,6 +372,7 @@ export class WorkerPool extends EventEmitter {
     const slot = [...this.slots].find((s) => s.job === job);
     if (slot && job.task.kind === 'decode') {
       this.cancelled++;
+      this.emit('cancelled');
       Atomics.store(slot.cancel, 0, 1);
     }
   }
