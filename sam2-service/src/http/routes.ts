@@ -38,8 +38,12 @@ export function createRouter(deps: RouteDeps): Router<State> {
     requireToken(config.apiToken),
     // Before the body is read: a request that would wait past the time limit costs nothing more.
     async (ctx, next) => {
-      segmenter.precheck(carriesPixels(ctx) ? 'encode' : 'decode');
-      await next();
+      ctx.state.reservation = segmenter.precheck(carriesPixels(ctx) ? 'encode' : 'decode');
+      try {
+        await next();
+      } finally {
+        ctx.state.reservation?.release();
+      }
     },
     body,
     async (ctx) => {
@@ -47,7 +51,10 @@ export function createRouter(deps: RouteDeps): Router<State> {
       let outcome = 'error';
       try {
         const request = parseSegmentRequest(ctx.state.body, config.maxImageSide);
-        const response = await segmenter.segment(request, ctx.state.log, { signal: clientSignal(ctx) });
+        const response = await segmenter.segment(request, ctx.state.log, {
+          signal: clientSignal(ctx),
+          reservation: ctx.state.reservation,
+        });
         outcome = response.cached
           ? 'result_cached'
           : response.embedding_cached
@@ -63,20 +70,27 @@ export function createRouter(deps: RouteDeps): Router<State> {
   router.post(
     '/api/segmentation/sam2/encode',
     requireToken(config.apiToken),
-    async (_ctx, next) => {
+    async (ctx, next) => {
       if (!config.speculativeEncoding) {
         throw new ApiError(
           'SPECULATION_DISABLED',
           'speculative encoding is switched off (SAM2_SPECULATIVE_ENCODING)',
         );
       }
-      segmenter.precheck('speculative');
-      await next();
+      ctx.state.reservation = segmenter.precheck('speculative');
+      try {
+        await next();
+      } finally {
+        ctx.state.reservation?.release();
+      }
     },
     body,
     async (ctx) => {
       const request = parseEncodeRequest(ctx.state.body, config.maxImageSide);
-      ctx.body = await segmenter.encode(request, ctx.state.log, { signal: clientSignal(ctx) });
+      ctx.body = await segmenter.encode(request, ctx.state.log, {
+        signal: clientSignal(ctx),
+        reservation: ctx.state.reservation,
+      });
     },
   );
 

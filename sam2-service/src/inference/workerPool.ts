@@ -56,6 +56,11 @@ export interface SubmitOptions {
   followUpMs?: number;
 }
 
+/** Room held for a request admitted before its body was read, until it queues its task or fails. */
+export interface Reservation {
+  release(): void;
+}
+
 /** A submitted task: its result, and a way to raise its priority while it waits. */
 export interface JobTicket<T extends Task> {
   promise: Promise<TaskResult<T>>;
@@ -116,6 +121,7 @@ export class WorkerPool extends EventEmitter {
   readonly costs = new TaskCosts();
   /** Tasks stopped because their waiters left: queued (dropped) or running (decode stopped early). */
   cancelled = 0;
+  private readonly reservations = new Set<{ priority: Priority; ms: number }>();
   restarts = 0;
   /** Set when the model failed to load: no replacement worker is started from then on. */
   loadError: PoolFailure | undefined;
@@ -219,16 +225,34 @@ export class WorkerPool extends EventEmitter {
         s.job && s.jobStart !== undefined ? sum + Math.max(0, s.job.estimateMs - (now - s.jobStart)) : sum,
       0,
     );
+    const reserved = { ms: 0, count: 0 };
+    for (const r of this.reservations) {
+      if (outranks(r.priority, priority) || r.priority === priority) {
+        reserved.ms += r.ms;
+        reserved.count++;
+      }
+    }
     return admit({
       priority,
       ownMs,
       budgetMs,
       queue: this.queue,
       runningMs,
+      reserved,
       workers: Math.max(1, this.readyCount),
       idle: slots.some((s) => s.state === 'idle'),
       maxQueue: this.options.maxQueue,
     });
+  }
+
+  /**
+   * Holds `ms` of work at `priority` in every admission decision until released: a request admitted
+   * before its body was read counts as work ahead of the requests behind it while it is read and hashed.
+   */
+  reserve(priority: Priority, ms: number): Reservation {
+    const entry = { priority, ms };
+    this.reservations.add(entry);
+    return { release: () => this.reservations.delete(entry) };
   }
 
   /** Estimated ms of a task from measured times; automatic mode counts its batched decoder runs. */

@@ -20,6 +20,8 @@ export interface AdmissionInput<J extends QueuedWork> {
   workers: number;
   /** A worker is idle now: the job will not wait at all. */
   idle: boolean;
+  /** Requests admitted before their body was read that have not queued their task yet (class and above). */
+  reserved?: { ms: number; count: number };
   /** SAM2_MAX_QUEUE: most waiting jobs of a class and above. */
   maxQueue: number;
 }
@@ -35,15 +37,16 @@ export type Admission<J> =
  */
 export function admit<J extends QueuedWork>(input: AdmissionInput<J>): Admission<J> {
   const { priority, queue, maxQueue } = input;
-  if (input.idle && queue.length === 0) return { admit: true, waitMs: 0 };
+  const reserved = input.reserved ?? { ms: 0, count: 0 };
+  if (input.idle && queue.length === 0 && reserved.count === 0) return { admit: true, waitMs: 0 };
   const workers = Math.max(1, input.workers);
-  const waitMs = (input.runningMs + queue.workAheadMs(priority)) / workers;
+  const waitMs = (input.runningMs + queue.workAheadMs(priority) + reserved.ms) / workers;
   // With nothing ahead a retry would be no faster: run it (a job slower than the limit answers 504).
   const excessMs = waitMs + input.ownMs - input.budgetMs * admissionSafety;
   if (waitMs > 0 && excessMs > 0) {
     return { admit: false, retryAfterS: toRetryAfter(Math.min(excessMs, waitMs)), reason: 'too_slow' };
   }
-  if (queue.countAtOrAbove(priority) >= maxQueue) {
+  if (queue.countAtOrAbove(priority) + reserved.count >= maxQueue) {
     return { admit: false, retryAfterS: toRetryAfter(waitMs), reason: 'queue_full' };
   }
   if (queue.length >= maxQueue) {

@@ -15,6 +15,7 @@ import {
   QueueFullError,
   TaskAbortedError,
   TaskFailedError,
+  type Reservation,
   type WorkerPool,
   WorkerCrashedError,
 } from '../inference/workerPool';
@@ -52,6 +53,8 @@ export interface EncodeResponse {
 export interface RequestOptions {
   /** Aborts when the client has gone (closed the connection): its work is cancelled. */
   signal?: AbortSignal;
+  /** From precheck(): released when the request queues its task (or fails). */
+  reservation?: Reservation;
 }
 
 /** The client went away before the answer (logged as 499, never sent). */
@@ -98,9 +101,9 @@ export class Segmenter {
    * Refuses at once (429 with Retry-After) a request the scheduler could not admit even before its body
    * is read: `kind` is what the request will most likely need (an encode, or only a decode).
    */
-  precheck(kind: 'decode' | 'encode' | 'speculative'): void {
+  precheck(kind: 'decode' | 'encode' | 'speculative'): Reservation | undefined {
     const pool = this.runtime.pool;
-    if (!pool || this.runtime.state !== 'ready') return; // requirePool answers 503 after the body
+    if (!pool || this.runtime.state !== 'ready') return undefined; // requirePool answers 503 after the body
     const decodeMs = pool.costs.decoderRunMs;
     const ownMs = kind === 'decode' ? decodeMs : pool.costs.encodeMs + (kind === 'encode' ? decodeMs : 0);
     const admission = pool.admission(kind, ownMs, this.config.requestTimeoutMs);
@@ -108,6 +111,7 @@ export class Segmenter {
       this.metrics.admissionRefusals.inc({ priority: kind, stage: 'before_body' });
       throw queueFull(admission.retryAfterS);
     }
+    return pool.reserve(kind, ownMs);
   }
 
   /**
@@ -126,6 +130,7 @@ export class Segmenter {
       model: { name: model.name, family: model.family, version: model.version },
     });
     this.metrics.speculativeEncodes.inc({ outcome: 'requested' });
+    options.reservation?.release();
     if (slice.cachedEntry || this.embeddings.get(slice.imageId)) return respond(true);
     const inFlight = this.encodeTickets.has(slice.imageId);
     const controller = new AbortController();
@@ -215,6 +220,7 @@ export class Segmenter {
       else options.signal?.addEventListener('abort', onGone, { once: true });
     });
     const budgetMs = () => this.config.requestTimeoutMs - (performance.now() - started);
+    options.reservation?.release(); // its own task is about to be queued (or shared, or cached)
     const flight = this.resultFlight.join(resultKey, async (signal) => {
       const decodeRuns = mode === 'prompt' ? 1 : Math.ceil(this.gridSize() / this.config.automatic.batchSize);
       const { entry, fromCache } = await this.embeddingFor(slice, pool, signal, {
