@@ -73,6 +73,7 @@ describe('scheduler (slow FIXTURE encoder, 1 worker, queue of 4)', () => {
     const first = await postJson(service.url, segmentPath, uncached(1));
     expect(first.status).toBe(200);
     const imageId: string = first.body.image_id;
+    const encodesBefore = await encodesRun(service);
     const { order, track } = tracker();
     const encodes = [2, 3, 4].map((seed) =>
       track(`encode${seed}`, postJson(service.url, segmentPath, uncached(seed))),
@@ -87,6 +88,8 @@ describe('scheduler (slow FIXTURE encoder, 1 worker, queue of 4)', () => {
     );
     expect(clickAnswer.status).toBe(200);
     expect(clickAnswer.body.embedding_cached).toBe(true);
+    // When the click was answered, at most the encode already running had finished (FIFO: all three).
+    expect(await encodesRun(service)).toBeLessThanOrEqual(encodesBefore + 1);
     const answers = await Promise.all(encodes);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
     // At most the encode already running finished before the click; the queued ones came after it.
