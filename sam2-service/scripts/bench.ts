@@ -1,12 +1,15 @@
 /**
  * `npm run bench`: one run of the service's performance figures on this machine (a script, not a test).
  *
- *   node dist/scripts/bench.js [--model-dir DIR] [--target-encoder-ms 2000] [--requests 12]
+ *   node dist/scripts/bench.js [--json] [--model-dir DIR] [--target-encoder-ms 2000]
+ *        [--target-decoder-ms 60] [--requests 8] [--users 4] [--rounds 2]
  *
- * Without --model-dir it benchmarks a FIXTURE model whose encoder is calibrated to about
- * --target-encoder-ms of CPU time (SAM2-tiny's published CPU encoder time is ~2 s), since real weights
- * cannot be downloaded here. Raw ORT runs and service requests alternate, so the ratios compare
- * measurements taken under the same machine conditions (CPU time on shared VMs drifts by ±30 %).
+ * Without --model-dir it benchmarks a FIXTURE model whose encoder and decoder are calibrated to about
+ * --target-encoder-ms and --target-decoder-ms of CPU time on this machine (SAM2-tiny's published CPU
+ * times: ~2 s encoder, 60–100 ms decoder), since real weights cannot be downloaded here. Raw ORT runs
+ * and service requests alternate, so the ratios compare measurements taken under the same machine
+ * conditions (CPU time on shared VMs drifts by ±30 %). `--json` prints one JSON object on stdout
+ * (progress goes to stderr); without it, a table.
  */
 import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
@@ -23,23 +26,26 @@ import { resolveModelFiles } from '../src/model/modelFiles';
 import { toModelPrompts } from '../src/model/promptScaling';
 import type { Prompts } from '../src/model/types';
 import { writeFixtureModel } from './fixture/writeFixtureModel';
-import { type CtSlice, exampleSeriesDir, hasSharedData, readCtSlice, segmentBody } from './lib/ctSlices';
-import { type ServiceProcess, postSegment, startServiceProcess } from './lib/serviceProcess';
+import { type CtSlice, exampleSeriesDir, hasSharedData, readCtSlice } from './lib/ctSlices';
+import { startServiceProcess } from './lib/serviceProcess';
+import { type BenchContext, type Figures, percentile, printTable, runScenarios } from './benchScenarios';
 
 const { values: args } = parseArgs({
   options: {
+    json: { type: 'boolean', default: false },
     'model-dir': { type: 'string' },
     'target-encoder-ms': { type: 'string', default: '2000' },
-    requests: { type: 'string', default: '12' },
+    'target-decoder-ms': { type: 'string', default: '60' },
+    requests: { type: 'string', default: '8' },
+    users: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '2' },
   },
 });
 const cores = os.availableParallelism();
+/** Progress and notes: stderr, so that `--json` leaves exactly one JSON object on stdout. */
+const note = (text: string) => process.stderr.write(`${text}\n`);
 
 const median = (samples: number[]) => percentile(samples, 50);
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 const timed = async (run: () => Promise<unknown>) => {
   const start = performance.now();
@@ -55,7 +61,7 @@ function loadSlices(): CtSlice[] {
       .sort()
       .map((f) => readCtSlice(path.join(exampleSeriesDir, f)));
   }
-  console.log('(real CT data not found: using synthetic slices)');
+  note('(real CT data not found: using synthetic slices)');
   return Array.from({ length: 20 }, (_, k) => ({
     pixels: new Int16Array(512 * 512).map((_, i) => ((i % 512) - 256) ** 2 / 64 - 1000 + k * 3),
     imageType: 'int16' as const,
@@ -71,17 +77,8 @@ function loadSlices(): CtSlice[] {
   }));
 }
 
-/** The request the viewer sends; a distinct window centre makes a distinct (uncached) image. */
-function body(slice: CtSlice, windowCenter: number, prompts: Prompts) {
-  return segmentBody(slice, { window: { center: windowCenter, width: 400 }, prompts });
-}
-
-const click = (i: number): Prompts => ({
-  points: [{ x: 150 + (i % 20) * 10, y: 250 + Math.floor(i / 20) * 5, label: 1 }],
-});
-
 /** ORT alone, with the worker's session options: the "raw" time the service is compared with. */
-class RawModel {
+export class RawModel {
   private embeddings: Feeds = {};
   private constructor(
     readonly name: string,
@@ -134,157 +131,88 @@ class RawModel {
   }
 }
 
-/** Picks the fixture encoder depth whose raw time is closest to the target (one correction step). */
-async function calibratedFixture(targetMs: number, slice: CtSlice): Promise<string> {
+/** Fits `layers` so that `measure(layers)` ≈ target: a linear model from 0 and a probe, corrected twice. */
+async function calibrate(
+  what: string,
+  targetMs: number,
+  firstProbe: number,
+  measure: (layers: number) => Promise<number>,
+): Promise<number> {
+  const base = await measure(0);
+  let layers = firstProbe;
+  let measured = await measure(layers);
+  for (let step = 0; step < 2; step++) {
+    const perLayer = Math.max(0.05, (measured - base) / layers);
+    const next = Math.max(1, Math.round((targetMs - base) / perLayer));
+    if (Math.abs(next - layers) <= layers * 0.05) break;
+    layers = next;
+    measured = await measure(layers);
+  }
+  note(`fixture calibration: ${layers} ${what} layers → ${ms(measured)} (target ${targetMs} ms)`);
+  return layers;
+}
+
+/** A FIXTURE model calibrated to the target encoder and decoder times on this machine. */
+async function calibratedFixture(
+  targetEncoderMs: number,
+  targetDecoderMs: number,
+  slice: CtSlice,
+): Promise<string> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'sam2-bench-'));
-  const probe = async (layers: number) => {
-    const dir = path.join(root, `L${layers}`);
-    await writeFixtureModel({ family: 'samexporter', outDir: dir, encoderLayers: layers });
-    const model = await RawModel.load(dir, cores);
+  const probe = async (encoderLayers: number, decoderLayers: number) => {
+    const dir = path.join(root, `L${encoderLayers}-D${decoderLayers}`);
+    await writeFixtureModel({ family: 'samexporter', outDir: dir, encoderLayers, decoderLayers });
+    return { dir, model: await RawModel.load(dir, cores) };
+  };
+  const encoderLayers = await calibrate('encoder', targetEncoderMs, 100, async (layers) => {
+    const { model } = await probe(layers, 0);
     await model.encode(slice);
     const samples = [await model.encode(slice), await model.encode(slice)];
     await model.release();
-    return { dir, encodeMs: median(samples) };
-  };
-  const base = await probe(0);
-  let layers = 100;
-  let chosen = await probe(layers);
-  for (let step = 0; step < 2; step++) {
-    const perLayer = Math.max(0.1, (chosen.encodeMs - base.encodeMs) / layers);
-    const next = Math.max(1, Math.round((targetMs - base.encodeMs) / perLayer));
-    if (Math.abs(next - layers) <= layers * 0.05) break;
-    layers = next;
-    chosen = await probe(layers);
-  }
-  console.log(
-    `fixture calibration: ${layers} encoder layers → ${ms(chosen.encodeMs)} (target ${targetMs} ms)`,
-  );
-  return chosen.dir;
-}
-
-async function withService<T>(
-  env: Record<string, string>,
-  run: (s: ServiceProcess) => Promise<T>,
-): Promise<T> {
-  const service = await startServiceProcess({ SAM2_LOG_LEVEL: 'info', SAM2_MAX_QUEUE: '64', ...env });
-  try {
-    await service.waitReady(180000);
-    return await run(service);
-  } finally {
-    await service.stop();
-  }
+    return median(samples);
+  });
+  const decoderLayers = await calibrate('decoder', targetDecoderMs, 20, async (layers) => {
+    const { model } = await probe(0, layers);
+    await model.encode(slice);
+    const samples: number[] = [];
+    for (let i = 0; i < 6; i++)
+      samples.push(await model.decode(slice, { points: [{ x: 200, y: 300, label: 1 }] }));
+    await model.release();
+    return median(samples.slice(1));
+  });
+  return (await probe(encoderLayers, decoderLayers)).dir;
 }
 
 async function main(): Promise<void> {
   const slices = loadSlices();
-  const requests = Number(args.requests);
   const modelDir =
-    args['model-dir'] ?? (await calibratedFixture(Number(args['target-encoder-ms']), slices[0]));
+    args['model-dir'] ??
+    (await calibratedFixture(
+      Number(args['target-encoder-ms']),
+      Number(args['target-decoder-ms']),
+      slices[0],
+    ));
   const raw = await RawModel.load(modelDir, cores);
-  console.log(`\nmodel: ${raw.name}   machine: ${cores} cores, ${os.cpus()[0]?.model ?? 'cpu'}`);
-  const env = { SAM2_MODEL_DIR: modelDir, SAM2_WORKERS: '1', SAM2_THREADS: String(cores) };
-
-  await withService(env, async (service) => {
-    // Uncached: raw encoder + decoder, then the same slice through the service, alternating.
-    const rawTotal: number[] = [];
-    const rawEncode: number[] = [];
-    const rawDecode: number[] = [];
-    const uncached: number[] = [];
-    let imageId = '';
-    await raw.encode(slices[0]); // warm-up
-    for (let i = 0; i < requests; i++) {
-      const slice = slices[i % slices.length];
-      const encodeMs = await raw.encode(slice);
-      const decodeMs = await raw.decode(slice, click(0));
-      rawEncode.push(encodeMs);
-      rawDecode.push(decodeMs);
-      rawTotal.push(encodeMs + decodeMs);
-      uncached.push(
-        await timed(async () => {
-          const res = await postSegment(service.url, body(slice, 40 + i, click(0)));
-          if (res.status !== 200)
-            throw new Error(`request failed: ${res.status} ${JSON.stringify(res.body)}`);
-          imageId = res.body.image_id;
-        }),
-      );
-    }
-    console.log(
-      `raw ORT encoder ${ms(median(rawEncode))}   decoder ${ms(median(rawDecode))}   (median, ${cores} threads)`,
-    );
-    // Each request is compared with the raw run just before it, which cancels slow drift of the VM's speed.
-    const pairRatio = median(uncached.map((u, i) => u / rawTotal[i]));
-    console.log(
-      `uncached request  p50 ${ms(median(uncached))}  p95 ${ms(percentile(uncached, 95))}  ` +
-        `= ${pairRatio.toFixed(3)}× raw encoder+decoder (median of paired ratios; raw p50 ${ms(median(rawTotal))})  ` +
-        `[target ≤ 1.05×]`,
-    );
-
-    // Cached click: a new prompt on the encoded slice (decoder only), alternating with raw decoder runs.
-    const last = slices[(requests - 1) % slices.length];
-    const rawClick: number[] = [];
-    const cachedClick: number[] = [];
-    for (let i = 1; i <= 40; i++) {
-      rawClick.push(await raw.decode(last, click(i)));
-      cachedClick.push(
-        await timed(async () => {
-          const res = await postSegment(service.url, { image_id: imageId, prompts: click(i) });
-          if (!res.body.embedding_cached) throw new Error('expected a cached embedding');
-        }),
-      );
-    }
-    const extra = median(cachedClick) - median(rawClick);
-    console.log(
-      `cached click (new prompt)  p50 ${ms(median(cachedClick))}  p95 ${ms(percentile(cachedClick, 95))}  ` +
-        `= raw decoder ${ms(median(rawClick))} + ${ms(extra)}  [target ≤ decoder + 5 ms]`,
-    );
-    const hits: number[] = [];
-    for (let i = 1; i <= 40; i++)
-      hits.push(await timed(() => postSegment(service.url, { image_id: imageId, prompts: click(i) })));
-    console.log(`result-cache hit  p50 ${ms(median(hits))}  p95 ${ms(percentile(hits, 95))}`);
-
-    // /healthz while the worker is busy with uncached encodes (two requests always in flight).
-    let stop = false;
-    let sent = 0;
-    const loader = async () => {
-      while (!stop)
-        await postSegment(service.url, body(slices[sent % slices.length], 500 + sent++, click(0)));
-    };
-    const loaders = [loader(), loader()];
-    await new Promise((r) => setTimeout(r, 300));
-    const healthz: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      healthz.push(await timed(() => fetch(`${service.url}/healthz`).then((r) => r.text())));
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    stop = true;
-    await Promise.all(loaders);
-    console.log(
-      `/healthz while all workers are busy  p50 ${ms(median(healthz))}  p99 ${ms(percentile(healthz, 99))}  [target p99 ≤ 20 ms]`,
-    );
-  });
+  const context: BenchContext = {
+    slices,
+    raw,
+    modelDir,
+    cores,
+    requests: Number(args.requests),
+    users: Number(args.users),
+    rounds: Number(args.rounds),
+    note,
+    startService: (env) => startServiceProcess({ SAM2_LOG_LEVEL: 'info', SAM2_MAX_QUEUE: '64', ...env }),
+  };
+  const figures: Figures = await runScenarios(context);
   await raw.release();
-
-  for (const workers of [1, 2]) {
-    const threads = Math.max(1, Math.floor(cores / workers));
-    await withService(
-      { ...env, SAM2_WORKERS: String(workers), SAM2_THREADS: String(threads) },
-      async (service) => {
-        const count = Math.max(4, requests);
-        const seconds =
-          (await timed(() =>
-            Promise.all(
-              Array.from({ length: count }, (_, i) =>
-                postSegment(service.url, body(slices[i % slices.length], 900 + i, click(0))),
-              ),
-            ),
-          )) / 1000;
-        console.log(
-          `throughput, ${workers} worker(s) × ${threads} thread(s): ${(count / seconds).toFixed(2)} uncached requests/s ` +
-            `(${count} requests in ${seconds.toFixed(1)} s)`,
-        );
-      },
-    );
-  }
+  const result = {
+    model: raw.name,
+    machine: { cores, cpu: os.cpus()[0]?.model ?? 'cpu', node: process.version },
+    ...figures,
+  };
+  if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else printTable(result);
 }
 
 main().catch((error) => {

@@ -1,7 +1,9 @@
 /**
  * CLI: generate a fixture SAM2 encoder/decoder pair (no real weights) for tests and benchmarks.
  *   node dist/scripts/makeFixtureModel.js --family <samexporter|onnx-community> --out <dir>
- *        [--encoder-layers N] [--orig-im-size]
+ *        [--encoder-layers N] [--decoder-layers N] [--orig-im-size]
+ * --encoder-layers / --decoder-layers add CPU cost (fixtureEncoder.ts, fixtureDecoder.ts); `npm run bench`
+ * calibrates both to SAM2-tiny's published CPU times (~2 s encoder, ~60 ms decoder per prompt set).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { writeFixtureModel, type FixtureFamily } from './fixture/writeFixtureModel';
 
 const USAGE =
-  'usage: makeFixtureModel --family <samexporter|onnx-community> --out <dir> [--encoder-layers N] [--orig-im-size]';
+  'usage: makeFixtureModel --family <samexporter|onnx-community> --out <dir> [--encoder-layers N] [--decoder-layers N] [--orig-im-size]';
 const FAMILIES: readonly FixtureFamily[] = ['samexporter', 'onnx-community'];
 
 class UsageError extends Error {}
@@ -18,6 +20,7 @@ interface CliOptions {
   family: FixtureFamily;
   outDir: string;
   encoderLayers: number;
+  decoderLayers: number;
   origImSize: boolean;
 }
 
@@ -30,6 +33,7 @@ function parseCli(argv: string[]): CliOptions | 'help' {
         family: { type: 'string' },
         out: { type: 'string' },
         'encoder-layers': { type: 'string' },
+        'decoder-layers': { type: 'string' },
         'orig-im-size': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -53,6 +57,10 @@ function parseCli(argv: string[]): CliOptions | 'help' {
   if (!/^\d+$/.test(layersText)) {
     throw new UsageError(`--encoder-layers must be an integer >= 0 (got ${layersText})`);
   }
+  const decoderLayersText = values['decoder-layers'] ?? '0';
+  if (!/^\d+$/.test(decoderLayersText)) {
+    throw new UsageError(`--decoder-layers must be an integer >= 0 (got ${decoderLayersText})`);
+  }
   if (values['orig-im-size'] && family !== 'samexporter') {
     throw new UsageError('--orig-im-size is only supported for --family samexporter');
   }
@@ -60,6 +68,7 @@ function parseCli(argv: string[]): CliOptions | 'help' {
     family,
     outDir: path.resolve(values.out),
     encoderLayers: Number(layersText),
+    decoderLayers: Number(decoderLayersText),
     origImSize: values['orig-im-size'],
   };
 }

@@ -2,6 +2,7 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type Koa from 'koa';
+import type { Reservation } from '../inference/workerPool';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { ApiError, publicError } from './apiError';
@@ -13,6 +14,8 @@ export interface State {
   body?: unknown;
   /** Reading the body failed part-way (jsonBody middleware): unread bytes may remain. */
   bodyReadFailed?: boolean;
+  /** Room the scheduler holds for this request from before its body was read until it queues its task. */
+  reservation?: Reservation;
 }
 
 /**

@@ -184,6 +184,7 @@ export class ModelRuntime {
         'no inference worker left: the service cannot segment; /healthz now fails so the service is restarted',
       );
     });
+    pool.on('cancelled', () => metrics.tasksCancelled.inc());
     pool.on('queue', (depth: number) => {
       metrics.queueDepth.set(depth);
       metrics.workersBusy.set(pool.stats().busy);

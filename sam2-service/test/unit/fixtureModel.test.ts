@@ -208,17 +208,18 @@ const EXPECTED = {
       ['image_embeddings.2', F32, [1, 256, 64, 64]],
     ],
     decoderIn: [
-      ['input_points', F32, ['batch_size', 1, 'num_points', 2]],
-      ['input_labels', 'int64', ['batch_size', 1, 'num_points']],
+      // point_batch is dynamic in the real export: a batch of prompt sets (shared/docs/sam2-onnx.md).
+      ['input_points', F32, ['batch_size', 'point_batch_size', 'num_points', 2]],
+      ['input_labels', 'int64', ['batch_size', 'point_batch_size', 'num_points']],
       ['input_boxes', F32, ['batch_size', 'num_boxes', 4]],
       ['image_embeddings.0', F32, ['batch_size', 32, 256, 256]],
       ['image_embeddings.1', F32, ['batch_size', 64, 128, 128]],
       ['image_embeddings.2', F32, ['batch_size', 256, 64, 64]],
     ],
     decoderOut: [
-      ['iou_scores', F32, ['batch_size', 1, 3]],
-      ['pred_masks', F32, ['batch_size', 1, 3, 256, 256]],
-      ['object_score_logits', F32, ['batch_size', 1, 1]],
+      ['iou_scores', F32, ['batch_size', 'point_batch_size', 3]],
+      ['pred_masks', F32, ['batch_size', 'point_batch_size', 3, 256, 256]],
+      ['object_score_logits', F32, ['batch_size', 'point_batch_size', 1]],
     ],
   },
 } as const;

@@ -1,9 +1,10 @@
 import { Tensor } from 'onnxruntime-node';
-import type { Prompts } from '../types';
+import type { Point, Prompts } from '../types';
 import {
   type Feeds,
   type ModelAdapter,
   type SessionInfo,
+  readMaskBatch,
   readMaskOutputs,
   requireNames,
 } from './modelAdapter';
@@ -53,6 +54,21 @@ export function createOnnxCommunityAdapter(encoder: SessionInfo, decoder: Sessio
     },
     readDecoderOutputs(outputs) {
       return readMaskOutputs(outputs.pred_masks as Tensor, outputs.iou_scores as Tensor);
+    },
+    pointBatchFeeds(embeddings: Feeds, points: Point[]): Feeds {
+      const n = points.length;
+      const coords = Float32Array.from(points.flatMap((p) => [p.x, p.y]));
+      const labels = new BigInt64Array(n).fill(1n);
+      const feeds: Feeds = {
+        ...embeddings,
+        input_points: new Tensor('float32', coords, [1, n, 1, 2]),
+        input_labels: new Tensor('int64', labels, [1, n, 1]),
+      };
+      if (takesBoxes) feeds.input_boxes = new Tensor('float32', new Float32Array(0), [1, 0, 4]);
+      return feeds;
+    },
+    readDecoderBatch(outputs, count) {
+      return readMaskBatch(outputs.pred_masks as Tensor, outputs.iou_scores as Tensor, count);
     },
   };
 }

@@ -1,9 +1,10 @@
 import { Tensor } from 'onnxruntime-node';
-import type { Prompts } from '../types';
+import type { Point, Prompts } from '../types';
 import {
   type Feeds,
   type ModelAdapter,
   type SessionInfo,
+  readMaskBatch,
   readMaskOutputs,
   requireNames,
 } from './modelAdapter';
@@ -67,6 +68,31 @@ export function createSamexporterAdapter(encoder: SessionInfo, decoder: SessionI
     },
     readDecoderOutputs(outputs) {
       return readMaskOutputs(outputs.masks as Tensor, outputs.iou_predictions as Tensor);
+    },
+    pointBatchFeeds(embeddings: Feeds, points: Point[], slice): Feeds {
+      const n = points.length;
+      const perSet = callerPads ? 2 : 1;
+      const coords = new Float32Array(n * perSet * 2);
+      const labels = new Float32Array(n * perSet);
+      points.forEach((p, i) => {
+        coords[i * perSet * 2] = p.x;
+        coords[i * perSet * 2 + 1] = p.y;
+        labels[i * perSet] = 1;
+        if (callerPads) labels[i * perSet + 1] = -1; // (0, 0) padding point
+      });
+      const feeds: Feeds = {
+        ...embeddings,
+        point_coords: new Tensor('float32', coords, [n, perSet, 2]),
+        point_labels: new Tensor('float32', labels, [n, perSet]),
+        mask_input: new Tensor('float32', new Float32Array(n * 256 * 256), [n, 1, 256, 256]),
+        has_mask_input: hasNoMask,
+      };
+      if (origSizeType !== undefined)
+        feeds.orig_im_size = sizeTensor(origSizeType, slice.height, slice.width);
+      return feeds;
+    },
+    readDecoderBatch(outputs, count) {
+      return readMaskBatch(outputs.masks as Tensor, outputs.iou_predictions as Tensor, count);
     },
   };
 }
