@@ -1,20 +1,20 @@
 /**
  * The SAM2 interaction, end to end: from a button press or a prompt on the viewport to a mask in the
  * labelmap. Owns the small amount of state the feature needs (selected context, the running request,
- * the current prompt interaction, service availability) and wires the layers together; each step's
- * logic lives in api/, imaging/, labelmap/, ui/ and availability/.
+ * the current prompt interaction, service availability, speculative encoding) and wires the layers
+ * together; each step of a run lives in run/ (read and check, ask, request, choose, write, report), the
+ * rest in api/, imaging/, labelmap/, ui/, availability/ and speculation/.
  */
-import { Sam2Error } from './api/errors';
 import { fetchServiceLimits, ServiceLimitsCache } from './api/limits';
 import { checkReadiness } from './api/readiness';
 import { ImageIdCache } from './api/request';
-import { segmentSlice } from './api/segmentSlice';
+import type { EncodeSliceInput } from './api/encodeSlice';
 import { AvailabilityPoller } from './availability/poller';
 import type { Availability } from './availability/poller';
 import type { ViewportFactsWithTool } from './availability/viewportFacts';
 import { readViewportFacts } from './availability/viewportFacts';
 import { getConfig } from './config';
-import { getContext, windowForRequest } from './contexts';
+import { getContext } from './contexts';
 import { getCornerstoneLibraries } from './host/cornerstone';
 import type {
   CommandsManagerLike,
@@ -26,41 +26,31 @@ import type {
 } from './host/types';
 import { TOOL_NAME } from './id';
 import { viewportCentre } from './imaging/coords';
-import { UnsupportedImageError } from './imaging/pixels';
-import { NoImageError, readSlice } from './imaging/slice';
-import type { SliceInfo } from './imaging/slice';
-import type { WriteMode } from './labelmap/decision';
-import { computeSliceValues, decideWrite, modeForAnswer, sliceHasSegment } from './labelmap/decision';
-import { markSam2Provenance } from './labelmap/provenance';
-import { chooseMask } from './labelmap/maskChoice';
-import { decodeRle, maskArea } from './labelmap/rle';
-import { labelmapImageIdFor, readLabelmapSlice, voxelManagerOf } from './labelmap/slice';
-import { assertWritable, ensureTarget, findTarget, LockedSegmentError } from './labelmap/target';
-import { writeLabelmapSlice } from './labelmap/write';
+import { askWriteMode, reviewPrompt } from './run/ask';
+import { chooseResult } from './run/choose';
+import { ClickTimer } from './run/clickTimer';
+import { readSlice } from './imaging/slice';
+import { readAndCheck } from './run/readAndCheck';
+import { failureFollowUp, reportEmpty, reportFailure, reportSuccess } from './run/report';
+import { requestMasks, sliceRequestInput } from './run/request';
+import type { RunEnv, RunOutcome } from './run/types';
+import { nextRender, writeResult } from './run/write';
+import { Speculator } from './speculation/speculator';
+import { watchShownSlices } from './speculation/sliceWatcher';
 import type { Gesture, PromptToolHandlers } from './tools/Sam2PromptTool';
 import { promptToolBindings, registerPromptTool } from './tools/Sam2PromptTool';
 import { gestureToPrompt } from './tools/gesturePrompt';
 import type { PromptInput, PromptSession } from './tools/promptSession';
-import { continuesSession, nextPrompts, toPrompts } from './tools/promptSession';
-import { askReplaceOrAdd } from './ui/confirmDialog';
-import { describeError, describeSuccess } from './ui/messages';
-import { showError, showInfo, showSuccess } from './ui/notifications';
+import { nextPrompts, toPrompts } from './tools/promptSession';
+import { showInfo } from './ui/notifications';
 import { showProcessingOverlay } from './ui/overlay';
+
+export type { RunOutcome } from './run/types';
 
 export interface ControllerDeps {
   servicesManager: ServicesManagerLike;
   commandsManager: CommandsManagerLike;
   extensionManager: ExtensionManagerLike;
-}
-
-/** Outcome of one run, for logs and tests driving the viewer. */
-export interface RunOutcome {
-  status: 'written' | 'unchanged' | 'cancelled' | 'declined' | 'empty' | 'error' | 'skipped';
-  voxels?: number;
-  score?: number;
-  elapsedMs?: number;
-  cached?: boolean;
-  error?: string;
 }
 
 let requestCounter = 0;
@@ -76,6 +66,8 @@ export class Sam2Controller implements PromptToolHandlers {
   private poller?: AvailabilityPoller;
   private libsCache?: CornerstoneLibraries;
   private unsubscribes: Array<() => void> = [];
+  private speculator?: Speculator;
+  private stopWatching?: () => void;
   /** The last run's outcome (read by the e2e tests through window.sam2). */
   lastOutcome?: RunOutcome;
 
@@ -146,6 +138,7 @@ export class Sam2Controller implements PromptToolHandlers {
     this.contextId = getContext(getConfig().defaultContext).id;
     this.session = undefined;
     this.ensurePolling();
+    this.startSpeculation();
   }
 
   /** Starts the readiness polling once (skipped entirely when window.config.sam2.enabled is false). */
@@ -153,7 +146,10 @@ export class Sam2Controller implements PromptToolHandlers {
     if (this.poller || !getConfig().enabled) return;
     this.poller = new AvailabilityPoller(
       () => checkReadiness(getConfig().readyUrl),
-      () => this.refreshToolbar(),
+      () => {
+        this.refreshToolbar();
+        this.speculator?.consider();
+      },
     );
     this.poller.start();
   }
@@ -162,6 +158,7 @@ export class Sam2Controller implements PromptToolHandlers {
     this.poller?.stop();
     this.poller = undefined;
     this.running?.abort.abort();
+    this.stopSpeculation();
     this.session = undefined;
     this.unsubscribes.forEach((u) => u());
     this.unsubscribes = [];
@@ -173,6 +170,11 @@ export class Sam2Controller implements PromptToolHandlers {
 
   get availability(): Availability {
     return this.poller?.availability ?? { status: 'unknown' };
+  }
+
+  /** Speculative encodes of this page (sent, encoded, cancelled, failed); read by the browser tests. */
+  get speculationStats() {
+    return this.speculator?.stats;
   }
 
   get busy(): boolean {
@@ -202,6 +204,8 @@ export class Sam2Controller implements PromptToolHandlers {
     this.contextId = getContext(contextId).id;
     this.endSession();
     this.refreshToolbar();
+    // Another context may send another window: another image for the encoder.
+    this.speculator?.consider();
   }
 
   /** Makes Sam2PromptTool the primary tool of every tool group that has it (like any OHIF tool switch). */
@@ -270,222 +274,112 @@ export class Sam2Controller implements PromptToolHandlers {
     return outcome;
   }
 
-  /** One segmentation: checks, confirm, request, mask choice, labelmap write, feedback. */
+  private env(): RunEnv {
+    return {
+      services: this.services,
+      libs: this.libs(),
+      commandsManager: this.deps.commandsManager,
+      config: getConfig(),
+    };
+  }
+
+  /**
+   * One segmentation, step by step: read and check, ask, request, choose, write, report. Each step is in
+   * run/; this keeps the state between them (busy, asking, the interaction, the overlay).
+   */
   async run(input: PromptInput, viewportId: string): Promise<RunOutcome> {
     if (this.running || this.asking) return this.finish({ status: 'skipped', error: 'busy' });
-    const config = getConfig();
-    if (!config.enabled) return this.finish({ status: 'skipped', error: 'disabled' });
-    const services = this.services;
-    const libs = this.libs();
+    const env = this.env();
+    const requestId = `sam2-${Date.now().toString(36)}-${(++requestCounter).toString(36)}`;
+    const timer = new ClickTimer(requestId);
     const context = getContext(this.contextId);
 
-    const facts = this.viewportFacts(viewportId);
-    const viewport = services.cornerstoneViewportService.getCornerstoneViewport(viewportId);
-    if (!viewport || !facts.imageLoaded) {
-      showInfo(services, 'SAM2', 'No image loaded');
-      return this.finish({ status: 'skipped', error: 'no image' });
-    }
-    const modality = facts.modality?.toUpperCase();
-    if (!modality || !config.modalities.includes(modality)) {
-      showInfo(services, 'SAM2', `Modality ${modality ?? 'unknown'} not supported`);
-      return this.finish({ status: 'skipped', error: 'modality' });
-    }
-    if (this.availability.status === 'down') {
-      // The poller may not have seen the service come back yet (e.g. Retry right after a restart): ask now.
-      await this.checkAvailabilityNow();
-      if (this.availability.status === 'down') {
-        showInfo(services, 'SAM2 service unavailable', 'The button re-enables when the service is ready.');
-        return this.finish({ status: 'skipped', error: 'unavailable' });
-      }
-    }
+    const shown = await timer.stepAsync('read-slice', 'readSliceMs', () =>
+      readAndCheck(env, viewportId, {
+        current: () => this.availability,
+        checkNow: () => this.checkAvailabilityNow(),
+      }),
+    );
+    if (!shown.ok) return this.finish(shown.outcome);
+    const { viewport, slice } = shown.value;
 
-    let slice: SliceInfo;
-    try {
-      const uid = services.viewportGridService.getDisplaySetsUIDsForViewport(viewportId)?.[0];
-      slice = readSlice(libs, viewport, uid ? services.displaySetService.getDisplaySetByUID(uid) : undefined);
-    } catch (e) {
-      showInfo(
-        services,
-        'SAM2',
-        e instanceof NoImageError ? e.message : `Cannot read this slice: ${(e as Error).message}`,
-      );
-      return this.finish({ status: 'skipped', error: (e as Error).message });
-    }
-    const n = slice.width * slice.height;
+    const review = reviewPrompt(env, viewportId, slice, context, this.session, input);
+    if (!review.ok) return this.finish(review.outcome);
+    if (!review.value.session && this.session) this.endSession();
+    const mode = await this.ask(env, viewportId, context, review.value, timer);
+    if (!mode) return this.finish({ status: 'declined' });
 
-    // Is this prompt a refinement of the interaction on screen? Only if nothing changed the slice since.
-    const existing = findTarget(services, viewportId, context);
-    let before: Uint16Array | undefined;
-    if (existing) {
-      const id = labelmapImageIdFor(libs, existing.segmentation, slice.imageId);
-      try {
-        if (id) before = readLabelmapSlice(voxelManagerOf(libs, id), n);
-      } catch {
-        // Labelmap slice not in the cache: treated as unknown (the write below reports the problem).
-        before = undefined;
-      }
-    }
-    const key = {
-      viewportId,
-      imageId: slice.imageId,
-      segmentationId: existing?.segmentation.segmentationId,
-      segmentIndex: existing?.segmentIndex,
-      contextId: context.id,
-    };
-    const continuing = continuesSession(this.session, key, before);
-    const session = continuing ? this.session : undefined;
-    if (!continuing && this.session) this.endSession();
-
-    if (input.kind === 'point' && input.negative && !session) {
-      showInfo(
-        services,
-        'SAM2',
-        'Shift+click removes an area from a SAM2 result. Click on the structure (or press One-Click Segmentation) first.',
-      );
-      return this.finish({ status: 'skipped', error: 'negative without result' });
-    }
-
-    // Hand-drawn (or older) voxels of the segment on this slice: ask before touching them.
-    let mode: WriteMode = session?.mode ?? 'write';
-    if (!session) {
-      const hasExisting = !!before && !!existing && sliceHasSegment(before, existing.segmentIndex);
-      if (decideWrite({ hasExistingVoxels: hasExisting, isRefinement: false }) === 'ask') {
-        this.asking = true;
-        let answer;
-        try {
-          answer = await askReplaceOrAdd(services, viewportId, context.segmentLabel);
-        } finally {
-          this.asking = false;
-        }
-        const chosen = modeForAnswer(answer);
-        if (!chosen) return this.finish({ status: 'declined' });
-        mode = chosen;
-      }
-    }
-
-    const prompts = nextPrompts(session, input);
-    const window = windowForRequest(context, slice.viewedWindow);
+    const prompts = nextPrompts(review.value.session, input);
     const abort = new AbortController();
     this.running = { abort, viewportId };
     this.refreshToolbar();
     const overlay = showProcessingOverlay(viewport.element, {
-      timeoutMs: config.timeoutMs,
+      timeoutMs: env.config.timeoutMs,
       onCancel: () => abort.abort(),
     });
     const started = performance.now();
-    const requestId = `sam2-${Date.now().toString(36)}-${(++requestCounter).toString(36)}`;
-
     try {
-      const response = await segmentSlice(
-        {
-          limits: await this.limits.get(),
-          sliceImageId: slice.imageId,
-          image: slice.image,
-          rescaleFallback: slice.rescaleFallback,
-          window,
-          photometric: slice.photometric,
-          invert: slice.invert,
-          identity: slice.identity,
-          prompts: toPrompts(prompts),
-        },
+      const response = await requestMasks(
+        sliceRequestInput(slice, context, await this.limits.get()),
+        toPrompts(prompts),
         this.imageIds,
         {
-          url: config.segmentUrl,
-          timeoutMs: config.timeoutMs,
+          url: env.config.segmentUrl,
+          timeoutMs: env.config.timeoutMs,
           signal: abort.signal,
-          token: config.apiToken,
+          token: env.config.apiToken,
           requestId,
         },
+        timer,
       );
-
-      const choice = chooseMask(
-        response,
-        response.mode === 'automatic' ? viewportCentre(libs, viewport, slice.imageId, slice) : undefined,
+      const facts = {
+        cached: response.cached || response.embedding_cached,
+        embeddingCached: response.embedding_cached,
+        sentImageId: !timer.timings.uploadedPixels,
+      };
+      const chosen = timer.step('rle-decode', 'rleDecodeMs', () =>
+        chooseResult(response, slice, viewportCentre(env.libs, viewport, slice.imageId, slice)),
       );
-      if (!choice) {
-        showInfo(
-          services,
-          'SAM2 found nothing',
-          response.mode === 'automatic'
-            ? 'No structure found automatically. Click on the structure, or drag a box around it.'
-            : 'The prompt gave an empty mask. Try another point or a box.',
-        );
-        return this.finish({ status: 'empty', elapsedMs: performance.now() - started });
+      if (!chosen) {
+        reportEmpty(env, response.mode);
+        return this.finish({ status: 'empty', elapsedMs: performance.now() - started, ...facts });
       }
-      const [rleHeight, rleWidth] = choice.mask.rle.size;
-      if (rleHeight !== slice.height || rleWidth !== slice.width) {
-        throw new Error(`Mask is ${rleWidth}×${rleHeight}, the slice ${slice.width}×${slice.height}`);
-      }
-      const mask = decodeRle(choice.mask.rle);
       if (abort.signal.aborted) return this.finish({ status: 'cancelled' });
 
-      const target = await ensureTarget(services, this.deps.commandsManager, libs, viewportId, context);
-      assertWritable(target);
-      const segmentationId = target.segmentation.segmentationId;
-      const labelmapImageId = labelmapImageIdFor(libs, target.segmentation, slice.imageId);
-      if (!labelmapImageId) throw new Error('No labelmap slice for this image');
-      const vm = voxelManagerOf(libs, labelmapImageId);
-      const now = readLabelmapSlice(vm, n);
-      // A refinement rebuilds from the slice as it was before the interaction, so it replaces the
-      // earlier SAM2 result instead of adding to it.
-      const stillOurs = session && continuesSession(session, key, now);
-      const baseline = stillOurs ? session.baseline : now;
-      const targetValues = computeSliceValues(baseline, mask, target.segmentIndex, mode);
-      const changed = writeLabelmapSlice(libs, segmentationId, vm, now, targetValues);
-      services.segmentationService.setActiveSegment(segmentationId, target.segmentIndex);
-      if (changed) {
-        markSam2Provenance(
-          libs,
-          services.segmentationService,
-          segmentationId,
-          target.segmentIndex,
-          response.model,
-        );
-      }
-
-      this.session = {
-        viewportId,
-        imageId: slice.imageId,
-        segmentationId,
-        segmentIndex: target.segmentIndex,
-        contextId: context.id,
-        points: prompts.points,
-        box: prompts.box,
-        mode,
-        baseline,
-        lastWritten: targetValues,
-      };
-      libs.cornerstoneTools.utilities.triggerAnnotationRenderForViewportIds?.([viewportId]);
+      const written = await timer.stepAsync('labelmap-write', 'labelmapWriteMs', () =>
+        writeResult(env, {
+          viewportId,
+          slice,
+          context,
+          review: review.value,
+          mode,
+          prompts,
+          mask: chosen.mask,
+          model: response.model,
+        }),
+      );
+      this.session = written.session;
+      env.libs.cornerstoneTools.utilities.triggerAnnotationRenderForViewportIds?.([viewportId]);
+      await timer.stepAsync('render', 'renderMs', () =>
+        nextRender(viewport.element, env.libs.cornerstone.Enums.Events.IMAGE_RENDERED),
+      );
 
       const elapsedMs = performance.now() - started;
-      showSuccess(
-        services,
-        describeSuccess(response, choice.mask.score, elapsedMs, context.segmentLabel, maskArea(mask)),
-      );
+      reportSuccess(env, response, chosen.score, elapsedMs, context.segmentLabel, chosen.mask);
       return this.finish({
-        status: changed ? 'written' : 'unchanged',
-        voxels: changed,
-        score: choice.mask.score,
+        status: written.changed ? 'written' : 'unchanged',
+        voxels: written.changed,
+        score: chosen.score,
         elapsedMs,
-        cached: response.cached || response.embedding_cached,
+        ...facts,
+        timings: timer.finish(),
       });
     } catch (e) {
-      if (e instanceof Sam2Error && e.kind === 'aborted') {
-        showInfo(services, 'SAM2 cancelled', 'Nothing was written.');
-        return this.finish({ status: 'cancelled' });
-      }
-      if (e instanceof Sam2Error && (e.kind === 'network' || e.kind === 'unavailable')) {
-        void this.checkAvailabilityNow();
-      }
-      if (e instanceof Sam2Error && e.status !== undefined && (e.status === 413 || e.status === 400)) {
-        this.limits.forget();
-      }
-      const description =
-        e instanceof LockedSegmentError || e instanceof UnsupportedImageError
-          ? { title: 'SAM2', message: e.message, retryable: false }
-          : describeError(e, { timeoutMs: config.timeoutMs });
-      showError(services, description, () => void this.run(input, viewportId));
-      console.warn('[SAM2]', e);
+      const followUp = failureFollowUp(e);
+      if (followUp.recheckAvailability) void this.checkAvailabilityNow();
+      if (followUp.forgetLimits) this.limits.forget();
+      reportFailure(env, e, () => void this.run(input, viewportId));
+      if (followUp.cancelled) return this.finish({ status: 'cancelled' });
       return this.finish({
         status: 'error',
         error: (e as Error).message,
@@ -495,6 +389,78 @@ export class Sam2Controller implements PromptToolHandlers {
       overlay.close();
       this.running = undefined;
       this.refreshToolbar();
+      this.speculator?.consider();
     }
+  }
+
+  /** The write mode for this run; asks Replace / Add / Cancel when needed (no other run meanwhile). */
+  private async ask(
+    env: RunEnv,
+    viewportId: string,
+    context: ReturnType<typeof getContext>,
+    review: Parameters<typeof askWriteMode>[3],
+    timer: ClickTimer,
+  ) {
+    if (review.session || !review.mustAsk) return askWriteMode(env, viewportId, context, review);
+    this.asking = true;
+    const at = performance.now();
+    try {
+      return await askWriteMode(env, viewportId, context, review);
+    } finally {
+      timer.waited(performance.now() - at);
+      this.asking = false;
+    }
+  }
+
+  // ---- speculative encoding ---------------------------------------------------------------------
+
+  /** The image part of a click on what `viewportId` (default: the active viewport) shows now. */
+  private shownInput(viewportId?: string): EncodeSliceInput | undefined {
+    const { viewportGridService, cornerstoneViewportService, displaySetService } = this.services;
+    const active = viewportGridService.getActiveViewportId();
+    if (viewportId && viewportId !== active) return undefined;
+    const facts = this.viewportFacts(active);
+    const modality = facts.modality?.toUpperCase();
+    const viewport = cornerstoneViewportService.getCornerstoneViewport(active);
+    if (!viewport || !facts.imageLoaded || !modality || !getConfig().modalities.includes(modality)) {
+      return undefined;
+    }
+    try {
+      const uid = viewportGridService.getDisplaySetsUIDsForViewport(active)?.[0];
+      const slice = readSlice(
+        this.libs(),
+        viewport,
+        uid ? displaySetService.getDisplaySetByUID(uid) : undefined,
+      );
+      return sliceRequestInput(slice, getContext(this.contextId), undefined);
+    } catch {
+      // Not loaded yet, a colour image...: nothing to encode; a click will say why.
+      return undefined;
+    }
+  }
+
+  /** Starts speculative encoding for the SAM2 mode (no-op when already running). */
+  private startSpeculation(): void {
+    if (this.speculator) return;
+    const speculator = new Speculator({
+      config: getConfig,
+      idle: () => this.availability.status === 'ready' && !this.running && !this.asking,
+      shownInput: (viewportId) => this.shownInput(viewportId),
+      limits: () => this.limits.get(),
+      cache: this.imageIds,
+    });
+    this.speculator = speculator;
+    const doc = globalThis.document;
+    if (doc) {
+      this.stopWatching = watchShownSlices(doc, this.libs(), (viewportId) => speculator.consider(viewportId));
+    }
+    speculator.consider();
+  }
+
+  private stopSpeculation(): void {
+    this.stopWatching?.();
+    this.stopWatching = undefined;
+    this.speculator?.stop();
+    this.speculator = undefined;
   }
 }

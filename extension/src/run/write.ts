@@ -1,0 +1,91 @@
+/**
+ * Step 5, write: the mask into the context's segment on this slice, as one undo step. A refinement
+ * rebuilds from the slice as it was before the interaction (so it replaces the earlier SAM2 result);
+ * voxels of other segments are never touched. Returns the new interaction state for the next prompt.
+ */
+import type { SegmentResponse } from '../api/types';
+import type { Sam2Context } from '../contexts';
+import type { SliceInfo } from '../imaging/slice';
+import type { WriteMode } from '../labelmap/decision';
+import { computeSliceValues } from '../labelmap/decision';
+import { markSam2Provenance } from '../labelmap/provenance';
+import { labelmapImageIdFor, readLabelmapSlice, voxelManagerOf } from '../labelmap/slice';
+import { assertWritable, ensureTarget } from '../labelmap/target';
+import { writeLabelmapSlice } from '../labelmap/write';
+import type { PromptSession, PromptSet } from '../tools/promptSession';
+import { continuesSession } from '../tools/promptSession';
+import type { PromptReview } from './ask';
+import type { RunEnv } from './types';
+
+export interface WriteRequest {
+  viewportId: string;
+  slice: SliceInfo;
+  context: Sam2Context;
+  review: PromptReview;
+  mode: WriteMode;
+  prompts: PromptSet;
+  mask: Uint8Array;
+  model: SegmentResponse['model'];
+}
+
+export interface WriteResult {
+  /** Voxels changed (0: the slice already held exactly this). */
+  changed: number;
+  session: PromptSession;
+}
+
+export async function writeResult(env: RunEnv, w: WriteRequest): Promise<WriteResult> {
+  const { services, libs } = env;
+  const target = await ensureTarget(services, env.commandsManager, libs, w.viewportId, w.context);
+  assertWritable(target);
+  const segmentationId = target.segmentation.segmentationId;
+  const labelmapImageId = labelmapImageIdFor(libs, target.segmentation, w.slice.imageId);
+  if (!labelmapImageId) throw new Error('No labelmap slice for this image');
+  const vm = voxelManagerOf(libs, labelmapImageId);
+  const now = readLabelmapSlice(vm, w.slice.width * w.slice.height);
+  const session = w.review.session;
+  const stillOurs = session && continuesSession(session, w.review.key, now);
+  const baseline = stillOurs ? session.baseline : now;
+  const values = computeSliceValues(baseline, w.mask, target.segmentIndex, w.mode);
+  const changed = writeLabelmapSlice(libs, segmentationId, vm, now, values);
+  services.segmentationService.setActiveSegment(segmentationId, target.segmentIndex);
+  if (changed) {
+    markSam2Provenance(libs, services.segmentationService, segmentationId, target.segmentIndex, w.model);
+  }
+  return {
+    changed,
+    session: {
+      viewportId: w.viewportId,
+      imageId: w.slice.imageId,
+      segmentationId,
+      segmentIndex: target.segmentIndex,
+      contextId: w.context.id,
+      points: w.prompts.points,
+      box: w.prompts.box,
+      mode: w.mode,
+      baseline,
+      lastWritten: values,
+    },
+  };
+}
+
+/**
+ * Resolves when the viewport next renders (the labelmap written is on screen), or after `limitMs`
+ * when no render event comes (a hidden tab renders nothing).
+ */
+export function nextRender(
+  element: HTMLElement,
+  eventName: string | undefined,
+  limitMs = 1000,
+): Promise<void> {
+  return new Promise((resolve) => {
+    if (!eventName) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      element.removeEventListener(eventName, done);
+      resolve();
+    };
+    const timer = setTimeout(done, limitMs);
+    element.addEventListener(eventName, done);
+  });
+}
