@@ -34,7 +34,7 @@ import { readAndCheck } from './run/readAndCheck';
 import { failureFollowUp, reportEmpty, reportFailure, reportSuccess } from './run/report';
 import { requestMasks, sliceRequestInput } from './run/request';
 import type { RunEnv, RunOutcome } from './run/types';
-import { nextRender, writeResult } from './run/write';
+import { segmentationPainted, writeResult } from './run/write';
 import { Speculator } from './speculation/speculator';
 import { watchShownSlices } from './speculation/sliceWatcher';
 import type { Gesture, PromptToolHandlers } from './tools/Sam2PromptTool';
@@ -346,6 +346,12 @@ export class Sam2Controller implements PromptToolHandlers {
       }
       if (abort.signal.aborted) return this.finish({ status: 'cancelled' });
 
+      // Listening before the write: the paint can follow within the same frame.
+      const painted = segmentationPainted(
+        env.libs.cornerstone.eventTarget,
+        env.libs.cornerstoneTools.Enums.Events.SEGMENTATION_RENDERED,
+        viewportId,
+      );
       const written = await timer.stepAsync('labelmap-write', 'labelmapWriteMs', () =>
         writeResult(env, {
           viewportId,
@@ -360,9 +366,7 @@ export class Sam2Controller implements PromptToolHandlers {
       );
       this.session = written.session;
       env.libs.cornerstoneTools.utilities.triggerAnnotationRenderForViewportIds?.([viewportId]);
-      await timer.stepAsync('render', 'renderMs', () =>
-        nextRender(viewport.element, env.libs.cornerstone.Enums.Events.IMAGE_RENDERED),
-      );
+      if (written.changed) await timer.stepAsync('render', 'renderMs', () => painted);
 
       const elapsedMs = performance.now() - started;
       reportSuccess(env, response, chosen.score, elapsedMs, context.segmentLabel, chosen.mask);

@@ -70,22 +70,28 @@ export async function writeResult(env: RunEnv, w: WriteRequest): Promise<WriteRe
 }
 
 /**
- * Resolves when the viewport next renders (the labelmap written is on screen), or after `limitMs`
- * when no render event comes (a hidden tab renders nothing).
+ * Resolves when Cornerstone has painted the segmentation on `viewportId` (its SEGMENTATION_RENDERED event,
+ * sent after the render that follows the labelmap update), or after `limitMs` when none comes (a hidden
+ * tab renders nothing). A plain IMAGE_RENDERED is not enough: the first one after a write can be a render
+ * that started before the labelmap was updated.
  */
-export function nextRender(
-  element: HTMLElement,
+export function segmentationPainted(
+  target: EventTarget,
   eventName: string | undefined,
-  limitMs = 1000,
+  viewportId: string,
+  limitMs = 3000,
 ): Promise<void> {
   return new Promise((resolve) => {
     if (!eventName) return resolve();
     const done = () => {
       clearTimeout(timer);
-      element.removeEventListener(eventName, done);
+      target.removeEventListener(eventName, onEvent);
       resolve();
     };
+    const onEvent = (e: Event) => {
+      if ((e as CustomEvent<{ viewportId?: string }>).detail?.viewportId === viewportId) done();
+    };
     const timer = setTimeout(done, limitMs);
-    element.addEventListener(eventName, done);
+    target.addEventListener(eventName, onEvent);
   });
 }
