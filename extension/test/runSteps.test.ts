@@ -1,0 +1,324 @@
+/**
+ * The named steps of one run (run/): read and check, ask, choose, report, and the click timer, each on
+ * its own. OHIF and Cornerstone are small fakes of the host objects here (the real ones run in the
+ * browser tests); expected values are written out by hand.
+ */
+import { Sam2Error } from '../src/api/errors';
+import type { MaskResult } from '../src/api/types';
+import { DEFAULT_CONFIG } from '../src/config';
+import { getContext } from '../src/contexts';
+import type { CornerstoneLibraries, NotificationOptions, ServicesLike } from '../src/host/types';
+import type { SliceInfo } from '../src/imaging/slice';
+import { LockedSegmentError } from '../src/labelmap/target';
+import { askWriteMode, reviewPrompt } from '../src/run/ask';
+import { chooseResult } from '../src/run/choose';
+import { ClickTimer } from '../src/run/clickTimer';
+import { checkViewport, readAndCheck } from '../src/run/readAndCheck';
+import { failureDescription, failureFollowUp, reportFailure } from '../src/run/report';
+import type { RunEnv } from '../src/run/types';
+import type { PromptSession } from '../src/tools/promptSession';
+
+const structure = getContext('structure');
+
+interface FakeOptions {
+  modality?: string;
+  imageLoaded?: boolean;
+  enabled?: boolean;
+  /** Labelmap values of the shown 2 × 2 slice; a segmentation with the context's segment (index 1). */
+  labelmap?: number[];
+  dialogAnswer?: string;
+}
+
+function fakeEnv(o: FakeOptions = {}) {
+  const notes: NotificationOptions[] = [];
+  const dialogs: string[] = [];
+  const labelmap = o.labelmap ? Uint16Array.from(o.labelmap) : undefined;
+  const viewport = {
+    id: 'vp',
+    element: {} as HTMLDivElement,
+    getCurrentImageId: () => 'img:1',
+    getProperties: () => ({}),
+    canvasToWorld: () => [0, 0, 0],
+    worldToCanvas: () => [0, 0],
+    render: () => undefined,
+  };
+  const segmentation = labelmap
+    ? { segmentationId: 'seg', segments: { 1: { segmentIndex: 1, label: structure.segmentLabel } } }
+    : undefined;
+  const services = {
+    viewportGridService: {
+      getActiveViewportId: () => 'vp',
+      getDisplaySetsUIDsForViewport: () => ['ds'],
+    },
+    cornerstoneViewportService: {
+      getCornerstoneViewport: (id: string) => (id === 'vp' ? viewport : undefined),
+    },
+    displaySetService: {
+      getDisplaySetByUID: () => ({ displaySetInstanceUID: 'ds', Modality: o.modality ?? 'CT' }),
+    },
+    toolGroupService: { getToolGroupForViewport: () => undefined },
+    segmentationService: { getActiveSegmentation: () => segmentation },
+    uiNotificationService: { show: (n: NotificationOptions) => void notes.push(n) },
+    uiViewportDialogService: {
+      show: (d: { message: string; onSubmit(value: string): void }) => {
+        dialogs.push(d.message);
+        d.onSubmit(o.dialogAnswer ?? 'cancel');
+      },
+      hide: () => undefined,
+    },
+  } as unknown as ServicesLike;
+  const image = {
+    imageId: 'img:1',
+    rows: 2,
+    columns: 2,
+    getPixelData: () => new Int16Array(4),
+    preScale: { scaled: true },
+  };
+  const libs = {
+    cornerstone: {
+      cache: {
+        getImage: (id: string) =>
+          id === 'img:1' && o.imageLoaded !== false
+            ? image
+            : id === 'lm:img:1' && labelmap
+              ? { voxelManager: { getScalarData: () => labelmap, getAtIndex: (i: number) => labelmap[i] } }
+              : undefined,
+      },
+      metaData: { get: () => ({}) },
+    },
+    cornerstoneTools: {
+      segmentation: { getLabelmapImageIdsForImageId: (id: string) => [`lm:${id}`] },
+    },
+  } as unknown as CornerstoneLibraries;
+  const env: RunEnv = {
+    services,
+    libs,
+    commandsManager: { runCommand: () => undefined },
+    config: { ...DEFAULT_CONFIG, enabled: o.enabled ?? true },
+  };
+  return { env, notes, dialogs };
+}
+
+const shownSlice = { imageId: 'img:1', width: 2, height: 2 } as SliceInfo;
+
+describe('read and check', () => {
+  const ready = { current: () => ({ status: 'ready' as const }), checkNow: async () => undefined };
+
+  it('SAM2 switched off: skipped without a message', () => {
+    const { env, notes } = fakeEnv({ enabled: false });
+    expect(checkViewport(env, 'vp')).toEqual({
+      ok: false,
+      outcome: { status: 'skipped', error: 'disabled' },
+    });
+    expect(notes).toEqual([]);
+  });
+
+  it('no image, another modality: skipped, saying why', () => {
+    const none = fakeEnv({ imageLoaded: false });
+    expect(checkViewport(none.env, 'vp')).toMatchObject({ ok: false, outcome: { error: 'no image' } });
+    expect(none.notes[0].message).toBe('No image loaded');
+    const mr = fakeEnv({ modality: 'MR' });
+    expect(checkViewport(mr.env, 'vp')).toMatchObject({ ok: false, outcome: { error: 'modality' } });
+    expect(mr.notes[0].message).toBe('Modality MR not supported');
+  });
+
+  it('a service marked down is asked again before refusing', async () => {
+    const { env, notes } = fakeEnv();
+    let status: 'down' | 'ready' = 'down';
+    const result = await readAndCheck(env, 'vp', {
+      current: () => ({ status }),
+      checkNow: async () => {
+        status = 'ready';
+      },
+    });
+    expect(result.ok).toBe(true);
+    expect(notes).toEqual([]);
+    status = 'down';
+    const refused = await readAndCheck(env, 'vp', {
+      current: () => ({ status }),
+      checkNow: async () => undefined,
+    });
+    expect(refused).toMatchObject({ ok: false, outcome: { error: 'unavailable' } });
+  });
+
+  it('reads the shown slice: size, identity, photometric', async () => {
+    const { env } = fakeEnv();
+    const result = await readAndCheck(env, 'vp', ready);
+    if (!result.ok) throw new Error('expected a slice');
+    expect(result.value.slice).toMatchObject({
+      imageId: 'img:1',
+      width: 2,
+      height: 2,
+      photometric: 'MONOCHROME2',
+    });
+  });
+});
+
+describe('ask', () => {
+  const point = { kind: 'point' as const, x: 1, y: 1, world: [0, 0, 0] as [number, number, number] };
+
+  it('Shift+click without a result to refine: skipped, explained', () => {
+    const { env, notes } = fakeEnv();
+    const result = reviewPrompt(env, 'vp', shownSlice, structure, undefined, { ...point, negative: true });
+    expect(result).toMatchObject({ ok: false, outcome: { error: 'negative without result' } });
+    expect(notes[0].message).toMatch(/^Shift\+click removes an area/);
+  });
+
+  it('an empty slice is written without a question', async () => {
+    const { env, dialogs } = fakeEnv({ labelmap: [0, 0, 0, 0] });
+    const review = reviewPrompt(env, 'vp', shownSlice, structure, undefined, { ...point, negative: false });
+    if (!review.ok) throw new Error('expected a review');
+    expect(review.value.mustAsk).toBe(false);
+    await expect(askWriteMode(env, 'vp', structure, review.value)).resolves.toBe('write');
+    expect(dialogs).toEqual([]);
+  });
+
+  it('voxels of the segment on the slice: the user is asked; Add, Replace or Cancel decide', async () => {
+    for (const [answer, mode] of [
+      ['add', 'add'],
+      ['replace', 'replace'],
+      ['cancel', undefined],
+    ] as const) {
+      const { env, dialogs } = fakeEnv({ labelmap: [0, 1, 0, 0], dialogAnswer: answer });
+      const review = reviewPrompt(env, 'vp', shownSlice, structure, undefined, { ...point, negative: false });
+      if (!review.ok) throw new Error('expected a review');
+      expect(review.value.mustAsk).toBe(true);
+      await expect(askWriteMode(env, 'vp', structure, review.value)).resolves.toBe(mode);
+      expect(dialogs).toHaveLength(1);
+    }
+  });
+
+  it('a prompt refining the interaction on screen keeps its mode and asks nothing', async () => {
+    const { env, dialogs } = fakeEnv({ labelmap: [0, 1, 0, 0] });
+    const session: PromptSession = {
+      viewportId: 'vp',
+      imageId: 'img:1',
+      segmentationId: 'seg',
+      segmentIndex: 1,
+      contextId: structure.id,
+      points: [],
+      mode: 'add',
+      baseline: Uint16Array.from([0, 0, 0, 0]),
+      lastWritten: Uint16Array.from([0, 1, 0, 0]),
+    };
+    const review = reviewPrompt(env, 'vp', shownSlice, structure, session, { ...point, negative: true });
+    if (!review.ok) throw new Error('expected a review');
+    expect(review.value.session).toBe(session);
+    await expect(askWriteMode(env, 'vp', structure, review.value)).resolves.toBe('add');
+    // The slice changed underneath (an edit): no longer the same interaction.
+    const edited = fakeEnv({ labelmap: [1, 1, 0, 0] });
+    const again = reviewPrompt(edited.env, 'vp', shownSlice, structure, session, {
+      ...point,
+      negative: false,
+    });
+    if (!again.ok) throw new Error('expected a review');
+    expect(again.value.session).toBeUndefined();
+    expect(again.value.mustAsk).toBe(true);
+    expect(dialogs).toEqual([]);
+  });
+});
+
+describe('choose', () => {
+  // 2 rows × 3 columns; column-major runs. Mask A = pixel (x=0, y=1) only; mask B = column x=2.
+  const maskA: MaskResult = {
+    rle: { size: [2, 3], counts: [1, 1, 4] },
+    score: 0.9,
+    area: 1,
+    bbox: [0, 1, 0, 1],
+  };
+  const maskB: MaskResult = {
+    rle: { size: [2, 3], counts: [4, 2] },
+    score: 0.8,
+    area: 2,
+    bbox: [2, 0, 2, 1],
+  };
+  const empty: MaskResult = { rle: { size: [2, 3], counts: [6] }, score: 0.99, area: 0, bbox: null };
+  const size = { width: 3, height: 2 };
+
+  it('prompt mode: the first non-empty mask, row-major', () => {
+    const chosen = chooseResult({ mode: 'prompt', masks: [empty, maskA, maskB] }, size);
+    expect(chosen?.score).toBe(0.9);
+    expect(Array.from(chosen!.mask)).toEqual([0, 0, 0, 1, 0, 0]);
+  });
+
+  it('automatic mode: the mask under the viewport centre, else the top one', () => {
+    const atCentre = chooseResult({ mode: 'automatic', masks: [maskA, maskB] }, size, { x: 2.5, y: 0.5 });
+    expect(Array.from(atCentre!.mask)).toEqual([0, 0, 1, 0, 0, 1]);
+    const top = chooseResult({ mode: 'automatic', masks: [maskA, maskB] }, size, { x: 1.5, y: 0.5 });
+    expect(top?.score).toBe(0.9);
+  });
+
+  it('nothing found: undefined; a mask of another size: an error naming both sizes', () => {
+    expect(chooseResult({ mode: 'prompt', masks: [empty] }, size)).toBeUndefined();
+    expect(() => chooseResult({ mode: 'prompt', masks: [maskA] }, { width: 2, height: 3 })).toThrow(
+      'Mask is 3×2, the slice 2×3',
+    );
+  });
+});
+
+describe('report', () => {
+  it('follow-ups: cancel, readiness re-check, limits re-read', () => {
+    expect(failureFollowUp(new Sam2Error('aborted', 'Cancelled'))).toEqual({
+      cancelled: true,
+      recheckAvailability: false,
+      forgetLimits: false,
+    });
+    expect(failureFollowUp(new Sam2Error('network', 'x')).recheckAvailability).toBe(true);
+    expect(failureFollowUp(new Sam2Error('unavailable', 'x', { status: 503 })).recheckAvailability).toBe(
+      true,
+    );
+    expect(failureFollowUp(new Sam2Error('too-large', 'x', { status: 413 })).forgetLimits).toBe(true);
+    expect(failureFollowUp(new Error('x'))).toEqual({
+      cancelled: false,
+      recheckAvailability: false,
+      forgetLimits: false,
+    });
+  });
+
+  it('a locked segment is explained without Retry; a busy service offers Retry', () => {
+    expect(failureDescription(new LockedSegmentError('Segment is locked'), 30000)).toEqual({
+      title: 'SAM2',
+      message: 'Segment is locked',
+      retryable: false,
+    });
+    expect(
+      failureDescription(new Sam2Error('busy', 'x', { status: 429, retryAfterS: 2 }), 30000).retryable,
+    ).toBe(true);
+  });
+
+  it('a cancel is an info, not an error; an error carries Retry when it can help', () => {
+    const cancelled = fakeEnv();
+    reportFailure(cancelled.env, new Sam2Error('aborted', 'Cancelled'), () => undefined);
+    expect(cancelled.notes).toEqual([expect.objectContaining({ type: 'info', title: 'SAM2 cancelled' })]);
+    const failed = fakeEnv();
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    reportFailure(failed.env, new Sam2Error('timeout', 'x'), () => undefined);
+    warn.mockRestore();
+    expect(failed.notes[0]).toMatchObject({
+      type: 'error',
+      title: 'SAM2 timed out',
+      action: { label: 'Retry' },
+    });
+  });
+});
+
+describe('ClickTimer', () => {
+  it('browser share = total − service time; time waiting for the user is left out', async () => {
+    const timer = new ClickTimer('t1');
+    timer.add('service', 'serviceMs', 20);
+    timer.step('read-slice', 'readSliceMs', () => undefined);
+    timer.waited(0);
+    await new Promise((r) => setTimeout(r, 30));
+    const t = timer.finish();
+    expect(t.totalMs).toBeGreaterThanOrEqual(29);
+    expect(t.serviceMs).toBe(20);
+    expect(t.browserMs).toBeCloseTo(t.totalMs - 20, 0);
+
+    const before = performance.now();
+    const waiting = new ClickTimer('t2');
+    await new Promise((r) => setTimeout(r, 40));
+    waiting.waited(40);
+    const total = waiting.finish().totalMs;
+    expect(total).toBeLessThanOrEqual(performance.now() - before - 40 + 0.1);
+  });
+});
