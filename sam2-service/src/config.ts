@@ -45,6 +45,8 @@ const envSchema = z.object({
   SAM2_AUTO_MIN_IOU: z.coerce.number().min(0).max(1).default(0.7),
   SAM2_AUTO_MIN_STABILITY: z.coerce.number().min(0).max(1).default(0.8),
   SAM2_AUTO_NMS_IOU: z.coerce.number().min(0).max(1).default(0.7),
+  SAM2_AUTO_BATCH: int(1, 1024).default(16),
+  SAM2_SPECULATIVE_ENCODING: bool.default(true),
   SAM2_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -78,7 +80,11 @@ export interface Config {
     minPredictedIou: number;
     minStability: number;
     nmsIou: number;
+    /** Grid points per decoder run (the decoder's batch dimension). */
+    batchSize: number;
   };
+  /** POST /api/segmentation/sam2/encode is served (speculative encoding of the slice in view). */
+  speculativeEncoding: boolean;
   logLevel: Env['SAM2_LOG_LEVEL'];
 }
 
@@ -129,7 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       minPredictedIou: e.SAM2_AUTO_MIN_IOU,
       minStability: e.SAM2_AUTO_MIN_STABILITY,
       nmsIou: e.SAM2_AUTO_NMS_IOU,
+      batchSize: e.SAM2_AUTO_BATCH,
     },
+    speculativeEncoding: e.SAM2_SPECULATIVE_ENCODING,
     logLevel: e.SAM2_LOG_LEVEL,
   };
 }

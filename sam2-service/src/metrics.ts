@@ -49,6 +49,25 @@ export function createMetrics() {
       help: 'Inference workers replaced after exiting',
       registers: [registry],
     }),
+    speculativeEncodes: new Counter({
+      name: 'sam2_speculative_encodes_total',
+      help:
+        'Speculative encodes by outcome: requested; used (a later segment request hit its embedding); ' +
+        'wasted (evicted unused); cancelled (client went away, or dropped for interactive work)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    tasksCancelled: new Counter({
+      name: 'sam2_tasks_cancelled_total',
+      help: 'Inference tasks stopped because every waiter had gone (dropped while queued, or a decode stopped between decoder runs)',
+      registers: [registry],
+    }),
+    admissionRefusals: new Counter({
+      name: 'sam2_admission_refusals_total',
+      help: 'Requests answered 429 by the scheduler, by priority class and stage (before_body, admission, dropped, dispatch)',
+      labelNames: ['priority', 'stage'] as const,
+      registers: [registry],
+    }),
     cacheHits: new Counter({
       name: 'sam2_cache_hits_total',
       help: 'Cache hits',

@@ -8,6 +8,8 @@ export interface EmbeddingEntry {
   height: number;
   /** Body mask at slice size, for automatic mode's grid. */
   body: Uint8Array;
+  /** Encoded ahead of any click (speculative encoding); `used` once a segment request hits it. */
+  speculative?: { used: boolean };
 }
 
 function entryBytes(entry: EmbeddingEntry): number {
@@ -21,8 +23,16 @@ function entryBytes(entry: EmbeddingEntry): number {
 export class EmbeddingCache {
   private readonly lru: LRUCache<string, EmbeddingEntry>;
 
-  constructor(readonly maxBytes: number) {
-    this.lru = new LRUCache({ maxSize: Math.max(1, maxBytes), sizeCalculation: entryBytes });
+  /** `onEvict`: an entry left the cache to make room (not replaced or deleted). */
+  constructor(
+    readonly maxBytes: number,
+    onEvict?: (entry: EmbeddingEntry) => void,
+  ) {
+    this.lru = new LRUCache({
+      maxSize: Math.max(1, maxBytes),
+      sizeCalculation: entryBytes,
+      ...(onEvict ? { dispose: (entry, _key, reason) => reason === 'evict' && onEvict(entry) } : {}),
+    });
   }
 
   get(key: string): EmbeddingEntry | undefined {

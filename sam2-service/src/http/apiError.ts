@@ -7,7 +7,10 @@ export const errorStatus = {
   METHOD_NOT_ALLOWED: 405,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  SPECULATION_DISABLED: 403,
   QUEUE_FULL: 429,
+  /** Logged only: the client closed the connection before the answer (nginx's 499). */
+  CLIENT_CLOSED_REQUEST: 499,
   INTERNAL: 500,
   MODEL_UNAVAILABLE: 503,
   WORKER_CRASHED: 503,

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Router from '@koa/router';
+import type Koa from 'koa';
 import type { Config } from '../config';
 import type { ModelRuntime } from '../inference/modelRuntime';
 import type { Metrics } from '../metrics';
 import { pixelTypes } from '../image/pixels';
-import { parseSegmentRequest } from '../segmentation/segmentRequest';
+import { parseEncodeRequest, parseSegmentRequest } from '../segmentation/segmentRequest';
 import type { Segmenter } from '../segmentation/segmenter';
+import { ApiError } from './apiError';
 import { jsonBody } from './jsonBody';
 import { segmentBodyShape } from './jsonShape';
 import { type State, requireToken } from './middleware';
@@ -29,16 +31,23 @@ export function createRouter(deps: RouteDeps): Router<State> {
   const { config, runtime, segmenter, metrics } = deps;
   const router = new Router<State>();
 
+  const body = jsonBody({ limitBytes: config.maxBodyBytes, ...segmentBodyShape });
+
   router.post(
     '/api/segmentation/sam2',
     requireToken(config.apiToken),
-    jsonBody({ limitBytes: config.maxBodyBytes, ...segmentBodyShape }),
+    // Before the body is read: a request that would wait past the time limit costs nothing more.
+    async (ctx, next) => {
+      segmenter.precheck(carriesPixels(ctx) ? 'encode' : 'decode');
+      await next();
+    },
+    body,
     async (ctx) => {
       const end = metrics.requestSeconds.startTimer();
       let outcome = 'error';
       try {
         const request = parseSegmentRequest(ctx.state.body, config.maxImageSide);
-        const response = await segmenter.segment(request, ctx.state.log);
+        const response = await segmenter.segment(request, ctx.state.log, { signal: clientSignal(ctx) });
         outcome = response.cached
           ? 'result_cached'
           : response.embedding_cached
@@ -48,6 +57,26 @@ export function createRouter(deps: RouteDeps): Router<State> {
       } finally {
         end({ outcome });
       }
+    },
+  );
+
+  router.post(
+    '/api/segmentation/sam2/encode',
+    requireToken(config.apiToken),
+    async (_ctx, next) => {
+      if (!config.speculativeEncoding) {
+        throw new ApiError(
+          'SPECULATION_DISABLED',
+          'speculative encoding is switched off (SAM2_SPECULATIVE_ENCODING)',
+        );
+      }
+      segmenter.precheck('speculative');
+      await next();
+    },
+    body,
+    async (ctx) => {
+      const request = parseEncodeRequest(ctx.state.body, config.maxImageSide);
+      ctx.body = await segmenter.encode(request, ctx.state.log, { signal: clientSignal(ctx) });
     },
   );
 
@@ -130,6 +159,7 @@ export function createRouter(deps: RouteDeps): Router<State> {
         automatic: { grid_per_side: config.automatic.gridPerSide, max_masks: config.automatic.maxMasks },
         multimask: true,
         image_id_reuse: true,
+        speculative_encoding: config.speculativeEncoding,
         max_image_side: config.maxImageSide,
         max_body_bytes: config.maxBodyBytes,
         request_timeout_ms: config.requestTimeoutMs,
@@ -149,4 +179,24 @@ export function createRouter(deps: RouteDeps): Router<State> {
   });
 
   return router;
+}
+
+/**
+ * Bodies above this size carry pixels (a request by image_id is a few hundred bytes): such a request
+ * will most likely need an encode, and is refused before its body is read when no encode would fit.
+ */
+const pixelBodyBytes = 16 * 1024;
+
+function carriesPixels(ctx: Koa.Context): boolean {
+  const length = Number(ctx.get('Content-Length'));
+  return !(Number.isFinite(length) && length > 0 && length <= pixelBodyBytes);
+}
+
+/** Aborts when the client closes the connection before the answer is sent: its work is cancelled. */
+function clientSignal(ctx: Koa.Context): AbortSignal {
+  const controller = new AbortController();
+  ctx.res.once('close', () => {
+    if (!ctx.res.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }

@@ -22,12 +22,12 @@ import type {
   MaskResult,
   SharedEmbedding,
   ToWorker,
-  WorkerInit,
+  WorkerData,
 } from './protocol';
 
 const port = parentPort;
 if (!port) throw new Error('inferenceWorker must run in a worker thread');
-const init = workerData as WorkerInit;
+const init = workerData as WorkerData;
 
 let sessions: LoadedSessions;
 let adapter: ModelAdapter;
@@ -37,6 +37,9 @@ const modelInput = new Float32Array(3 * modelSide * modelSide);
 let current: { key: string; feeds: Feeds } | undefined;
 /** Worker-owned staging arrays per embedding name: ORT cannot read SharedArrayBuffer-backed tensors. */
 const staging = new Map<string, Float32Array>();
+
+/** Thrown between decoder runs once the pool has set this worker's cancel flag. */
+class CancelledError extends Error {}
 
 function post(message: FromWorker): void {
   port!.postMessage(message);
@@ -85,6 +88,8 @@ async function decode(task: DecodeTask): Promise<DecodeResult> {
   let runs = 0;
   // ORT's Node binding runs synchronously under its promise; a plain loop keeps prompts in order.
   const runDecoder = async (prompts: Parameters<ModelAdapter['decoderFeeds']>[1]) => {
+    // Every waiter has gone: stop here, so a cancelled request costs at most the run in progress.
+    if (Atomics.load(init.cancel, 0) === 1) throw new CancelledError('cancelled');
     runs++;
     const outputs = await sessions.decoder.run(adapter.decoderFeeds(embeddings, prompts, slice));
     return adapter.readDecoderOutputs(outputs);
@@ -113,12 +118,12 @@ async function decode(task: DecodeTask): Promise<DecodeResult> {
   return { masks, decodeMs: performance.now() - start, decoderRuns: runs };
 }
 
-async function warmUp(): Promise<number> {
+async function warmUp(): Promise<{ warmupMs: number; encodeMs: number; decodeMs: number }> {
   const start = performance.now();
   const side = 64;
   const gray = new Uint8Array(side * side).fill(128);
-  await encode({ kind: 'encode', key: '__warmup__', gray, width: side, height: side });
-  await decode({
+  const { encodeMs } = await encode({ kind: 'encode', key: '__warmup__', gray, width: side, height: side });
+  const { decodeMs } = await decode({
     kind: 'decode',
     key: '__warmup__',
     embeddings: [],
@@ -127,7 +132,7 @@ async function warmUp(): Promise<number> {
     request: { mode: 'prompt', prompts: { points: [{ x: 512, y: 512, label: 1 }] }, multimask: false },
   });
   current = undefined;
-  return performance.now() - start;
+  return { warmupMs: performance.now() - start, encodeMs, decodeMs };
 }
 
 async function start(): Promise<void> {
@@ -141,7 +146,7 @@ async function start(): Promise<void> {
     // After loading: whatever ORT read (before or during the load) must be the bytes verified at start.
     await verifyUnchanged(init.files);
     adapter = detectAdapter(sessions.encoder, sessions.decoder);
-    const warmupMs = await warmUp();
+    const { warmupMs, encodeMs, decodeMs } = await warmUp();
     post({
       type: 'ready',
       family: adapter.family,
@@ -149,6 +154,8 @@ async function start(): Promise<void> {
       deviceWarning: sessions.deviceWarning,
       deviceWarningDetail: sessions.deviceWarningDetail,
       warmupMs,
+      encodeMs,
+      decodeMs,
     });
   } catch (error) {
     post({
@@ -167,6 +174,7 @@ async function start(): Promise<void> {
           type: 'error',
           id: message.id,
           message: error instanceof Error ? error.message : String(error),
+          ...(error instanceof CancelledError ? { cancelled: true } : {}),
         }),
     );
   });

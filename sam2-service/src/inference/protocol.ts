@@ -13,6 +13,12 @@ export interface WorkerInit {
   threads: number;
 }
 
+/** What each worker gets: the shared init plus its own cancel flag (Int32Array over a SharedArrayBuffer). */
+export interface WorkerData extends WorkerInit {
+  /** The pool stores 1 when every waiter of the running decode has gone; the worker stops between runs. */
+  cancel: Int32Array;
+}
+
 export interface WorkerReady {
   type: 'ready';
   family: ModelFamily;
@@ -23,6 +29,9 @@ export interface WorkerReady {
   /** ONNX Runtime's reason, for the log only. */
   deviceWarningDetail?: string;
   warmupMs: number;
+  /** Warm-up encoder run and one decoder run, ms: the scheduler's first cost estimates. */
+  encodeMs?: number;
+  decodeMs?: number;
 }
 
 export interface WorkerLoadFailed {
@@ -49,7 +58,13 @@ export interface AutomaticOptions {
 
 export type DecodeRequest =
   | { mode: 'prompt'; prompts: Prompts; multimask: boolean }
-  | { mode: 'automatic'; points: Point[]; options: AutomaticOptions };
+  | {
+      mode: 'automatic';
+      points: Point[];
+      options: AutomaticOptions;
+      /** Grid points per decoder run (the decoder's batch dimension). */
+      batchSize: number;
+    };
 
 export interface EncodeTask {
   kind: 'encode';
@@ -97,4 +112,9 @@ export type FromWorker =
   | WorkerReady
   | WorkerLoadFailed
   | { type: 'result'; id: number; result: EncodeResult | DecodeResult }
-  | { type: 'error'; id: number; message: string };
+  | {
+      type: 'error';
+      id: number;
+      message: string;
+      /** stopped because every waiter left */ cancelled?: boolean;
+    };

@@ -2,11 +2,19 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger';
+import { admit, toRetryAfter } from '../scheduler/admission';
+import { JobQueue } from '../scheduler/jobQueue';
+import { type Priority, outranks } from '../scheduler/priority';
+import { TaskCosts } from '../scheduler/taskCosts';
 import type { FromWorker, Task, TaskResult, WorkerLoadFailed, WorkerReady } from './protocol';
 
+/** Refused at admission, or dropped from the queue for more urgent work (`dropped`). */
 export class QueueFullError extends Error {
-  constructor(readonly retryAfterS: number) {
-    super('inference queue is full');
+  constructor(
+    readonly retryAfterS: number,
+    readonly dropped = false,
+  ) {
+    super(dropped ? 'dropped from the inference queue for more urgent work' : 'inference queue is full');
   }
 }
 export class WorkerCrashedError extends Error {}
@@ -30,14 +38,42 @@ export interface PoolOptions {
   script: string;
   workerData: unknown;
   size: number;
-  /** Tasks allowed to wait when every worker is busy; more are refused (HTTP 429). */
+  /** Tasks of a class and above allowed to wait when every worker is busy; more are refused (HTTP 429). */
   maxQueue: number;
   logger: Logger;
 }
 
+/** How a task is scheduled (see src/scheduler/). */
+export interface SubmitOptions {
+  transfer?: ArrayBuffer[];
+  /** Abort = every waiter has gone: a queued task is dropped, a running decode stops after its decoder run. */
+  signal?: AbortSignal;
+  /** Default: 'decode' for a decode task, 'encode' for an encode task. */
+  priority?: Priority;
+  /** ms until the request's time limit; a task that cannot start and finish within it is refused. */
+  budgetMs?: number;
+  /** Estimated ms of work the caller will queue after this task (an encode's decode), for admission. */
+  followUpMs?: number;
+}
+
+/** A submitted task: its result, and a way to raise its priority while it waits. */
+export interface JobTicket<T extends Task> {
+  promise: Promise<TaskResult<T>>;
+  /** Raises the priority (never lowers it) of the task while it waits; a new waiter's time limit extends its deadline. */
+  promote(priority: Priority, budgetMs?: number): void;
+}
+
 interface Job {
   id: number;
+  seq: number;
   task: Task;
+  priority: Priority;
+  estimateMs: number;
+  /** Estimated ms the caller queues after this task (its decode). */
+  followUpMs: number;
+  /** performance.now() after which the caller no longer waits. */
+  deadline?: number;
+  submittedAt: number;
   transfer: ArrayBuffer[];
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
@@ -48,6 +84,8 @@ interface Job {
 interface Slot {
   worker: Worker;
   state: 'starting' | 'idle' | 'busy';
+  /** Shared with the worker: set to 1 to stop the running decode between decoder runs. */
+  cancel: Int32Array;
   job?: Job;
   jobStart?: number;
   info?: WorkerReady;
@@ -57,8 +95,11 @@ interface Slot {
 const maxStartupCrashes = 3;
 
 /**
- * A fixed set of inference workers with a bounded FIFO queue. A worker that dies fails only its own
- * task and is replaced; the pool emits 'ready' for each worker that finishes loading.
+ * A fixed set of inference workers with a priority queue (src/scheduler/): decodes of encoded slices,
+ * then interactive encodes, then speculative encodes. A task is admitted only if its estimated wait
+ * (measured task times × the work ahead of it) fits its time limit; a speculative task is dropped when
+ * an interactive one needs its place. A worker that dies fails only its own task and is replaced; the
+ * pool emits 'ready' for each worker that finishes loading.
  *
  * Events: 'ready' (WorkerReady), 'load-failed' (PoolFailure: no replacement will be started),
  * 'gave-up' (PoolFailure: the last worker is gone; queued tasks were rejected with PoolUnavailableError),
@@ -66,11 +107,15 @@ const maxStartupCrashes = 3;
  */
 export class WorkerPool extends EventEmitter {
   private readonly slots = new Set<Slot>();
-  private readonly queue: Job[] = [];
+  private readonly queue = new JobQueue<Job>();
   private nextId = 1;
   private startupCrashes = 0;
   private closed = false;
-  private averageTaskMs = 1000;
+  private seeded = false;
+  /** Measured encoder and decoder-run times (admission, Retry-After). */
+  readonly costs = new TaskCosts();
+  /** Tasks stopped because their waiters left: queued (dropped) or running (decode stopped early). */
+  cancelled = 0;
   restarts = 0;
   /** Set when the model failed to load: no replacement worker is started from then on. */
   loadError: PoolFailure | undefined;
@@ -106,53 +151,108 @@ export class WorkerPool extends EventEmitter {
     };
   }
 
-  /** Runs a task on the next free worker. Rejects at once with QueueFullError when the queue is full. */
+  /** Runs a task at its default priority; rejects at once with QueueFullError when it cannot be admitted. */
   run<T extends Task>(task: T, transfer: ArrayBuffer[] = [], signal?: AbortSignal): Promise<TaskResult<T>> {
-    if (this.closed) return Promise.reject(new WorkerCrashedError('inference pool is shut down'));
-    if (this.failure) return Promise.reject(new PoolUnavailableError(this.failure));
-    if (signal?.aborted) return Promise.reject(new TaskAbortedError('task cancelled before it was queued'));
-    const idle = [...this.slots].some((s) => s.state === 'idle');
-    if (!idle && this.queue.length >= this.options.maxQueue) {
-      const waitS = ((this.queue.length + 1) * this.averageTaskMs) / this.options.size / 1000;
-      return Promise.reject(new QueueFullError(Math.max(1, Math.ceil(waitS))));
-    }
-    return new Promise((resolve, reject) => {
-      const job: Job = {
-        id: this.nextId++,
+    return this.submit(task, { transfer, signal }).promise;
+  }
+
+  /** Queues a task by priority after admission (see SubmitOptions). */
+  submit<T extends Task>(task: T, options: SubmitOptions = {}): JobTicket<T> {
+    const { signal } = options;
+    const refused = (error: Error): JobTicket<T> => ({
+      promise: Promise.reject(error),
+      promote: () => undefined,
+    });
+    if (this.closed) return refused(new WorkerCrashedError('inference pool is shut down'));
+    if (this.failure) return refused(new PoolUnavailableError(this.failure));
+    if (signal?.aborted) return refused(new TaskAbortedError('task cancelled before it was queued'));
+    const priority = options.priority ?? (task.kind === 'decode' ? 'decode' : 'encode');
+    const estimateMs = this.estimate(task);
+    const budgetMs = options.budgetMs ?? Number.POSITIVE_INFINITY;
+    const admission = this.admission(priority, estimateMs + (options.followUpMs ?? 0), budgetMs);
+    if (!admission.admit) return refused(new QueueFullError(admission.retryAfterS));
+    if (admission.displace) this.drop(admission.displace);
+    let job!: Job;
+    const promise = new Promise<TaskResult<T>>((resolve, reject) => {
+      job = {
+        id: this.nextId,
+        seq: this.nextId++,
         task,
-        transfer,
+        priority,
+        estimateMs,
+        followUpMs: options.followUpMs ?? 0,
+        deadline: Number.isFinite(budgetMs) ? performance.now() + budgetMs : undefined,
+        submittedAt: performance.now(),
+        transfer: options.transfer ?? [],
         resolve: resolve as Job['resolve'],
         reject,
         signal,
       };
-      if (signal) {
-        job.onAbort = () => {
-          const index = this.queue.indexOf(job);
-          if (index >= 0) {
-            this.queue.splice(index, 1);
-            this.emit('queue', this.queue.length);
-            reject(new TaskAbortedError('task cancelled while queued'));
-          }
-        };
-        signal.addEventListener('abort', job.onAbort, { once: true });
-      }
-      this.queue.push(job);
-      this.emit('queue', this.queue.length);
-      this.dispatch();
     });
+    if (signal) {
+      job.onAbort = () => this.abort(job);
+      signal.addEventListener('abort', job.onAbort, { once: true });
+    }
+    this.queue.push(job);
+    this.emit('queue', this.queue.length);
+    this.dispatch();
+    return {
+      promise,
+      promote: (to, budget) => {
+        if (outranks(to, job.priority)) job.priority = to;
+        if (budget !== undefined && job.deadline !== undefined) {
+          job.deadline = Math.max(job.deadline, performance.now() + budget);
+        }
+      },
+    };
+  }
+
+  /**
+   * Whether a task of `priority` costing `ownMs` would be admitted now with `budgetMs` to go (no
+   * side effects): lets the HTTP layer refuse before reading a body.
+   */
+  admission(priority: Priority, ownMs: number, budgetMs: number) {
+    const slots = [...this.slots];
+    const now = performance.now();
+    const runningMs = slots.reduce(
+      (sum, s) =>
+        s.job && s.jobStart !== undefined ? sum + Math.max(0, s.job.estimateMs - (now - s.jobStart)) : sum,
+      0,
+    );
+    return admit({
+      priority,
+      ownMs,
+      budgetMs,
+      queue: this.queue,
+      runningMs,
+      workers: Math.max(1, this.readyCount),
+      idle: slots.some((s) => s.state === 'idle'),
+      maxQueue: this.options.maxQueue,
+    });
+  }
+
+  /** Estimated ms of a task from measured times; automatic mode counts its batched decoder runs. */
+  estimate(task: Task): number {
+    if (task.kind === 'encode') return this.costs.estimate({ kind: 'encode' });
+    const request = task.request;
+    const runs =
+      request.mode === 'prompt' ? 1 : Math.max(1, Math.ceil(request.points.length / request.batchSize));
+    return this.costs.estimate({ kind: 'decode', decoderRuns: runs });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0))
+    for (const job of this.queue.drain())
       job.reject(new WorkerCrashedError('inference pool is shutting down'));
     await Promise.all([...this.slots].map((s) => s.worker.terminate()));
     this.slots.clear();
   }
 
   private spawn(): void {
-    const worker = new Worker(this.options.script, { workerData: this.options.workerData });
-    const slot: Slot = { worker, state: 'starting' };
+    const cancel = new Int32Array(new SharedArrayBuffer(4));
+    const workerData = { ...(this.options.workerData as object), cancel };
+    const worker = new Worker(this.options.script, { workerData });
+    const slot: Slot = { worker, state: 'starting', cancel };
     this.slots.add(slot);
     worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
     worker.on('error', (error) => {
@@ -167,6 +267,10 @@ export class WorkerPool extends EventEmitter {
         slot.state = 'idle';
         slot.info = message;
         this.startupCrashes = 0;
+        if (!this.seeded && message.encodeMs !== undefined && message.decodeMs !== undefined) {
+          this.seeded = true;
+          this.costs.seed(message.encodeMs, message.decodeMs);
+        }
         this.emit('ready', message);
         this.dispatch();
         return;
@@ -181,8 +285,14 @@ export class WorkerPool extends EventEmitter {
         const job = slot.job;
         if (!job || job.id !== message.id) return;
         this.finish(slot);
-        if (message.type === 'result') job.resolve(message.result);
-        else job.reject(new TaskFailedError(message.message));
+        if (message.type === 'result') {
+          this.observe(job.task, message.result);
+          job.resolve(message.result);
+        } else if (message.cancelled) {
+          job.reject(new TaskAbortedError('task cancelled while running'));
+        } else {
+          job.reject(new TaskFailedError(message.message));
+        }
         this.dispatch();
         return;
       }
@@ -227,7 +337,7 @@ export class WorkerPool extends EventEmitter {
   /** No worker is left and none will start: refuse what waits instead of letting it time out. */
   private giveUp(failure: PoolFailure): void {
     this.failure = failure;
-    for (const job of this.queue.splice(0)) {
+    for (const job of this.queue.drain()) {
       if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
       job.reject(new PoolUnavailableError(failure));
     }
@@ -238,24 +348,69 @@ export class WorkerPool extends EventEmitter {
   private finish(slot: Slot): void {
     const job = slot.job;
     if (job?.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
-    if (slot.jobStart !== undefined) {
-      this.averageTaskMs = 0.8 * this.averageTaskMs + 0.2 * (performance.now() - slot.jobStart);
-    }
     slot.job = undefined;
     slot.jobStart = undefined;
     if (slot.state === 'busy') slot.state = 'idle';
   }
 
+  private observe(task: Task, result: unknown): void {
+    const r = result as { encodeMs?: number; decodeMs?: number; decoderRuns?: number };
+    if (task.kind === 'encode' && r.encodeMs !== undefined) this.costs.observeEncode(r.encodeMs);
+    if (task.kind === 'decode' && r.decodeMs !== undefined)
+      this.costs.observeDecode(r.decodeMs, r.decoderRuns ?? 1);
+  }
+
+  /** Every waiter has gone: drop the task if it waits, stop it after its decoder run if it runs. */
+  private abort(job: Job): void {
+    if (this.queue.remove(job)) {
+      this.cancelled++;
+      this.emit('queue', this.queue.length);
+      job.reject(new TaskAbortedError('task cancelled while queued'));
+      return;
+    }
+    const slot = [...this.slots].find((s) => s.job === job);
+    if (slot && job.task.kind === 'decode') {
+      this.cancelled++;
+      Atomics.store(slot.cancel, 0, 1);
+    }
+  }
+
+  /** A waiting lower-class task gives its place to a more urgent one: its caller gets a 429 now. */
+  private drop(job: Job): void {
+    if (!this.queue.remove(job)) return;
+    if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
+    this.emit('queue', this.queue.length);
+    job.reject(new QueueFullError(toRetryAfter(this.costs.encodeMs), true));
+  }
+
   private dispatch(): void {
     for (const slot of this.slots) {
-      if (this.queue.length === 0) break;
       if (slot.state !== 'idle') continue;
-      const job = this.queue.shift()!;
+      const job = this.takeRunnable();
+      if (!job) break;
       this.emit('queue', this.queue.length);
       slot.state = 'busy';
       slot.job = job;
       slot.jobStart = performance.now();
+      Atomics.store(slot.cancel, 0, 0);
       slot.worker.postMessage({ id: job.id, task: job.task }, job.transfer);
+    }
+  }
+
+  /**
+   * The most urgent task that can still finish in time. One that cannot (its work ahead ran slower
+   * than estimated) is refused with a 429 instead of burning a run whose answer nobody would get.
+   */
+  private takeRunnable(): Job | undefined {
+    for (;;) {
+      const job = this.queue.takeNext();
+      if (!job) return undefined;
+      const needed = job.estimateMs + job.followUpMs;
+      const left = job.deadline === undefined ? Number.POSITIVE_INFINITY : job.deadline - performance.now();
+      // A task slower than its whole limit was admitted with nothing ahead (see admit): it runs.
+      if (left >= needed || job.deadline === undefined || needed > job.deadline - job.submittedAt) return job;
+      if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
+      job.reject(new QueueFullError(toRetryAfter(job.estimateMs)));
     }
   }
 }

@@ -96,6 +96,21 @@ export function parseSegmentRequest(body: unknown, maxImageSide: number): Segmen
   return request;
 }
 
+/** Prompt fields a speculative encode must not carry: it encodes, it segments nothing. */
+const promptFields = ['prompts', 'multimask', 'max_masks'] as const;
+
+/**
+ * The body of POST /api/segmentation/sam2/encode: the image fields of a segment request (same
+ * validation and limits, so the image_id is the one a later click gets); prompt fields are a 400.
+ */
+export function parseEncodeRequest(body: unknown, maxImageSide: number): SegmentRequest {
+  if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
+    const field = promptFields.find((f) => f in body);
+    if (field) throw invalidField(field, 'is not accepted by /encode (it only encodes the image)');
+  }
+  return parseSegmentRequest(body, maxImageSide);
+}
+
 /** The field an issue is about; an unknown key (top level or nested, e.g. `prompts.boxes`) is named itself. */
 function issueField(issue: z.core.$ZodIssue): string {
   const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;

@@ -15,8 +15,10 @@ import {
   QueueFullError,
   TaskAbortedError,
   TaskFailedError,
+  type WorkerPool,
   WorkerCrashedError,
 } from '../inference/workerPool';
+import type { Priority } from '../scheduler/priority';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { toModelPrompts } from '../model/promptScaling';
@@ -34,6 +36,27 @@ export interface SegmentResponse {
   cached: boolean;
   embedding_cached: boolean;
   model: { name: string | null; family: string | null; version: string | null };
+  /** Present in automatic mode: what the grid cost (decoder runs, ms in the worker). */
+  timing?: { decoder_runs: number; decode_ms: number };
+}
+
+/** Answer of POST /api/segmentation/sam2/encode. */
+export interface EncodeResponse {
+  image_id: string;
+  /** The slice was already encoded (or being encoded) when the request came. */
+  cached: boolean;
+  model: SegmentResponse['model'];
+}
+
+/** Per-request options from the HTTP layer. */
+export interface RequestOptions {
+  /** Aborts when the client has gone (closed the connection): its work is cancelled. */
+  signal?: AbortSignal;
+}
+
+/** The client went away before the answer (logged as 499, never sent). */
+export function clientGone(): ApiError {
+  return new ApiError('CLIENT_CLOSED_REQUEST', 'the client closed the connection');
 }
 
 interface SliceImage {
@@ -52,18 +75,94 @@ export class Segmenter {
   readonly results: ResultCache;
   readonly counters = { embeddingHits: 0, embeddingMisses: 0, resultHits: 0, resultMisses: 0 };
   private readonly encodeFlight = new SingleFlight<EmbeddingEntry>();
-  private readonly resultFlight = new SingleFlight<{ result: CachedResult; embeddingCached: boolean }>();
+  private readonly resultFlight = new SingleFlight<{
+    result: CachedResult;
+    embeddingCached: boolean;
+    timing: { decoder_runs: number; decode_ms: number };
+  }>();
+  /** Queued encodes by image id, so a click can take over a speculative encode at its own priority. */
+  private readonly encodeTickets = new Map<string, { promote(priority: Priority, budgetMs: number): void }>();
 
   constructor(
     private readonly config: Config,
     private readonly runtime: ModelRuntime,
     private readonly metrics: Metrics,
   ) {
-    this.embeddings = new EmbeddingCache(config.embeddingCacheBytes);
+    this.embeddings = new EmbeddingCache(config.embeddingCacheBytes, (entry) => {
+      if (entry.speculative && !entry.speculative.used) metrics.speculativeEncodes.inc({ outcome: 'wasted' });
+    });
     this.results = new ResultCache(config.resultCacheBytes, config.resultTtlMs);
   }
 
-  async segment(request: SegmentRequest, log: Logger): Promise<SegmentResponse> {
+  /**
+   * Refuses at once (429 with Retry-After) a request the scheduler could not admit even before its body
+   * is read: `kind` is what the request will most likely need (an encode, or only a decode).
+   */
+  precheck(kind: 'decode' | 'encode' | 'speculative'): void {
+    const pool = this.runtime.pool;
+    if (!pool || this.runtime.state !== 'ready') return; // requirePool answers 503 after the body
+    const decodeMs = pool.costs.decoderRunMs;
+    const ownMs = kind === 'decode' ? decodeMs : pool.costs.encodeMs + (kind === 'encode' ? decodeMs : 0);
+    const admission = pool.admission(kind, ownMs, this.config.requestTimeoutMs);
+    if (!admission.admit) {
+      this.metrics.admissionRefusals.inc({ priority: kind, stage: 'before_body' });
+      throw queueFull(admission.retryAfterS);
+    }
+  }
+
+  /**
+   * Speculative encoding (issue 9 §2): encodes the slice at the lowest priority so a later click on it
+   * needs only the decoder. Same validation and image_id as segment(); `prompts`, `multimask` and
+   * `max_masks` are refused by the caller.
+   */
+  async encode(request: SegmentRequest, log: Logger, options: RequestOptions = {}): Promise<EncodeResponse> {
+    const started = performance.now();
+    const pool = this.runtime.requirePool();
+    const model = this.runtime.identity;
+    const slice = this.prepareSlice(request, model.version ?? '');
+    const respond = (cached: boolean): EncodeResponse => ({
+      image_id: slice.imageId,
+      cached,
+      model: { name: model.name, family: model.family, version: model.version },
+    });
+    this.metrics.speculativeEncodes.inc({ outcome: 'requested' });
+    if (slice.cachedEntry || this.embeddings.get(slice.imageId)) return respond(true);
+    const inFlight = this.encodeTickets.has(slice.imageId);
+    const controller = new AbortController();
+    const onGone = () => controller.abort();
+    options.signal?.addEventListener('abort', onGone, { once: true });
+    const timer = setTimeout(onGone, this.config.requestTimeoutMs);
+    try {
+      if (options.signal?.aborted) throw clientGone();
+      await this.embeddingFor(slice, pool, controller.signal, {
+        priority: 'speculative',
+        budgetMs: this.config.requestTimeoutMs - (performance.now() - started),
+        followUpMs: 0,
+        count: false,
+      });
+      log.child({ image: slice.imageId.slice(0, 12) }).info({ shared: inFlight }, 'speculative encode done');
+      return respond(inFlight);
+    } catch (error) {
+      if (options.signal?.aborted) {
+        this.metrics.speculativeEncodes.inc({ outcome: 'cancelled' });
+        throw clientGone();
+      }
+      if (error instanceof QueueFullError) this.metrics.speculativeEncodes.inc({ outcome: 'cancelled' });
+      if (error instanceof QueueFullError && error.dropped) {
+        this.metrics.admissionRefusals.inc({ priority: 'speculative', stage: 'dropped' });
+      }
+      throw toApiError(error, this.config.requestTimeoutMs);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onGone);
+    }
+  }
+
+  async segment(
+    request: SegmentRequest,
+    log: Logger,
+    options: RequestOptions = {},
+  ): Promise<SegmentResponse> {
     const started = performance.now();
     const pool = this.runtime.requirePool();
     const model = this.runtime.identity;
@@ -83,7 +182,12 @@ export class Segmenter {
       }),
     );
     const requestLog = log.child({ image: slice.imageId.slice(0, 12), mode });
-    const respond = (result: CachedResult, cached: boolean, embeddingCached: boolean): SegmentResponse => ({
+    const respond = (
+      result: CachedResult,
+      cached: boolean,
+      embeddingCached: boolean,
+      timing?: SegmentResponse['timing'],
+    ): SegmentResponse => ({
       masks: result.masks,
       mode,
       image_id: slice.imageId,
@@ -91,6 +195,7 @@ export class Segmenter {
       cached,
       embedding_cached: embeddingCached,
       model: { name: model.name, family: model.family, version: model.version },
+      ...(mode === 'automatic' && timing ? { timing } : {}),
     });
 
     const hit = this.results.get(resultKey);
@@ -101,16 +206,25 @@ export class Segmenter {
     }
 
     let timer: NodeJS.Timeout | undefined;
+    let onGone: (() => void) | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(timeoutError(this.config.requestTimeoutMs)),
-        this.config.requestTimeoutMs,
-      );
+      const remainingMs = this.config.requestTimeoutMs - (performance.now() - started);
+      timer = setTimeout(() => reject(timeoutError(this.config.requestTimeoutMs)), remainingMs);
+      onGone = () => reject(clientGone());
+      if (options.signal?.aborted) onGone();
+      else options.signal?.addEventListener('abort', onGone, { once: true });
     });
+    const budgetMs = () => this.config.requestTimeoutMs - (performance.now() - started);
     const flight = this.resultFlight.join(resultKey, async (signal) => {
-      const { entry, fromCache } = await this.embeddingFor(slice, pool, signal);
+      const decodeRuns = mode === 'prompt' ? 1 : Math.ceil(this.gridSize() / this.config.automatic.batchSize);
+      const { entry, fromCache } = await this.embeddingFor(slice, pool, signal, {
+        priority: 'encode',
+        budgetMs: budgetMs(),
+        followUpMs: pool.costs.decoderRunMs * decodeRuns,
+        count: true,
+      });
       const decodeRequest = this.decodeRequest(mode, slice, entry, prompts, request.multimask, maxMasks);
-      const decoded = await pool.run(
+      const decoded = await pool.submit(
         {
           kind: 'decode',
           key: slice.imageId,
@@ -119,18 +233,18 @@ export class Segmenter {
           height: slice.height,
           request: decodeRequest,
         },
-        [],
-        signal,
-      );
+        { signal, priority: 'decode', budgetMs: budgetMs() },
+      ).promise;
       this.metrics.decodeSeconds.observe({ mode }, decoded.decodeMs / 1000);
       const result = { masks: decoded.masks };
       this.results.set(resultKey, result);
       this.updateCacheGauges();
-      return { result, embeddingCached: fromCache };
+      const timing = { decoder_runs: decoded.decoderRuns, decode_ms: Math.round(decoded.decodeMs * 10) / 10 };
+      return { result, embeddingCached: fromCache, timing };
     });
     try {
-      const { result, embeddingCached } = await Promise.race([flight.promise, deadline]);
-      const response = respond(result, false, embeddingCached);
+      const { result, embeddingCached, timing } = await Promise.race([flight.promise, deadline]);
+      const response = respond(result, false, embeddingCached, timing);
       requestLog.info(
         {
           masks: result.masks.length,
@@ -142,11 +256,20 @@ export class Segmenter {
       );
       return response;
     } catch (error) {
+      if (error instanceof QueueFullError) {
+        this.metrics.admissionRefusals.inc({ priority: 'encode', stage: 'admission' });
+      }
       throw toApiError(error, this.config.requestTimeoutMs);
     } finally {
       clearTimeout(timer);
+      if (onGone) options.signal?.removeEventListener('abort', onGone);
       flight.leave();
     }
+  }
+
+  /** Most grid points automatic mode can use (the grid is thinned to the body). */
+  private gridSize(): number {
+    return this.config.automatic.gridPerSide ** 2;
   }
 
   /** Prompt mode: the prompts in model coordinates. Automatic mode: a grid of points over the body. */
@@ -166,7 +289,13 @@ export class Segmenter {
     return {
       mode: 'automatic',
       points: toModelPrompts({ points: grid }, slice.width, slice.height).points,
-      options: { ...this.config.automatic, maxMasks },
+      options: {
+        maxMasks,
+        minPredictedIou: this.config.automatic.minPredictedIou,
+        minStability: this.config.automatic.minStability,
+        nmsIou: this.config.automatic.nmsIou,
+      },
+      batchSize: this.config.automatic.batchSize,
     };
   }
 
@@ -208,36 +337,67 @@ export class Segmenter {
     return { imageId, width, height, gray: display.gray, body: display.body };
   }
 
+  /**
+   * The slice's embedding: from the cache, from an encode already under way (raised to this request's
+   * priority, so a click takes over a speculative encode), or from a new encode at `priority`.
+   */
   private async embeddingFor(
     slice: SliceImage,
-    pool: ReturnType<ModelRuntime['requirePool']>,
+    pool: WorkerPool,
     signal: AbortSignal,
+    schedule: { priority: 'encode' | 'speculative'; budgetMs: number; followUpMs: number; count: boolean },
   ): Promise<{ entry: EmbeddingEntry; fromCache: boolean }> {
     const cached = slice.cachedEntry ?? this.embeddings.get(slice.imageId);
-    this.countEmbedding(!!cached);
-    if (cached) return { entry: cached, fromCache: true };
+    if (schedule.count) this.countEmbedding(!!cached);
+    if (cached) {
+      if (schedule.count && cached.speculative && !cached.speculative.used) {
+        cached.speculative.used = true;
+        this.metrics.speculativeEncodes.inc({ outcome: 'used' });
+      }
+      return { entry: cached, fromCache: true };
+    }
     // Different prompts on a slice not yet encoded share one encoder run.
     const flight = this.encodeFlight.join(slice.imageId, async (encodeSignal) => {
-      const gray = slice.gray!;
-      const encoded = await pool.run(
-        { kind: 'encode', key: slice.imageId, gray, width: slice.width, height: slice.height },
-        [],
-        encodeSignal,
+      const ticket = pool.submit(
+        { kind: 'encode', key: slice.imageId, gray: slice.gray!, width: slice.width, height: slice.height },
+        {
+          signal: encodeSignal,
+          priority: schedule.priority,
+          budgetMs: schedule.budgetMs,
+          followUpMs: schedule.followUpMs,
+        },
       );
+      this.encodeTickets.set(slice.imageId, ticket);
+      let encoded;
+      try {
+        encoded = await ticket.promise;
+      } finally {
+        this.encodeTickets.delete(slice.imageId);
+      }
       this.metrics.encodeSeconds.observe(encoded.encodeMs / 1000);
       const entry: EmbeddingEntry = {
         embeddings: encoded.embeddings,
         width: slice.width,
         height: slice.height,
         body: slice.body,
+        ...(schedule.priority === 'speculative' ? { speculative: { used: false } } : {}),
       };
       this.embeddings.set(slice.imageId, entry);
       this.updateCacheGauges();
       return entry;
     });
+    if (flight.shared && schedule.priority === 'encode') {
+      this.encodeTickets.get(slice.imageId)?.promote('encode', schedule.budgetMs);
+    }
     signal.addEventListener('abort', flight.leave, { once: true });
     try {
-      return { entry: await flight.promise, fromCache: false };
+      const entry = await flight.promise;
+      // A click that joined a speculative encode used it.
+      if (schedule.count && entry.speculative && !entry.speculative.used) {
+        entry.speculative.used = true;
+        this.metrics.speculativeEncodes.inc({ outcome: 'used' });
+      }
+      return { entry, fromCache: false };
     } finally {
       signal.removeEventListener('abort', flight.leave);
       flight.leave();
@@ -272,17 +432,20 @@ function timeoutError(timeoutMs: number): ApiError {
   return new ApiError('TIMEOUT', `segmentation took longer than ${timeoutMs} ms`, { timeout_ms: timeoutMs });
 }
 
+/** 429: the work ahead does not leave time for this request; retry after `retryAfterS`. */
+export function queueFull(retryAfterS: number): ApiError {
+  return new ApiError(
+    'QUEUE_FULL',
+    'the service is busy; retry later',
+    { retry_after_s: retryAfterS },
+    retryAfterS,
+  );
+}
+
 /** Maps pool failures to the API's error codes. */
 function toApiError(error: unknown, timeoutMs: number): unknown {
   if (error instanceof ApiError) return error;
-  if (error instanceof QueueFullError) {
-    return new ApiError(
-      'QUEUE_FULL',
-      'the service is busy; retry later',
-      { retry_after_s: error.retryAfterS },
-      error.retryAfterS,
-    );
-  }
+  if (error instanceof QueueFullError) return queueFull(error.retryAfterS);
   if (error instanceof TaskAbortedError) return timeoutError(timeoutMs);
   if (error instanceof PoolUnavailableError) {
     // The pool gave up while this request waited: answer now, not with a 504 at the time limit.

@@ -14,6 +14,8 @@ describe('under load (slow FIXTURE encoder, 1 worker, queue of 1)', () => {
     service = await startService({
       SAM2_MODEL_DIR: fixtureModelDir('samexporter-slow'),
       SAM2_MAX_QUEUE: '1',
+      // A limit no encode on a loaded machine reaches: here the queue length alone decides admission.
+      SAM2_REQUEST_TIMEOUT_MS: '600000',
     });
     await service.waitReady();
   });
