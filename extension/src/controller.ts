@@ -312,7 +312,8 @@ export class Sam2Controller implements PromptToolHandlers {
     const prompts = nextPrompts(review.value.session, input);
     const abort = new AbortController();
     this.running = { abort, viewportId };
-    this.refreshToolbar();
+    // The toolbar's re-render (tens of ms of React work) runs while the request travels, not before it.
+    setTimeout(() => this.refreshToolbar(), 0);
     const overlay = showProcessingOverlay(viewport.element, {
       timeoutMs: env.config.timeoutMs,
       onCancel: () => abort.abort(),
@@ -456,7 +457,11 @@ export class Sam2Controller implements PromptToolHandlers {
     this.speculator = speculator;
     const doc = globalThis.document;
     if (doc) {
-      this.stopWatching = watchShownSlices(doc, this.libs(), (viewportId) => speculator.consider(viewportId));
+      this.stopWatching = watchShownSlices(doc, this.libs(), (viewportId) => {
+        // Another viewport (a thumbnail, a hidden or synchronised view) changes nothing here.
+        const active = this.services.viewportGridService.getActiveViewportId();
+        if (!viewportId || viewportId === active) speculator.consider(active);
+      });
     }
     speculator.consider();
   }
