@@ -111,6 +111,7 @@ describeInBrowser('The browser share of a click (timing breakdown)', () => {
     }
     const record: Record<string, number> = {
       clickBrowserShareP50Ms: median(later.map((t) => t.browserMs)),
+      clickBrowserShareWithoutRenderP50Ms: median(later.map((t) => t.browserMs - t.renderMs)),
       clickTotalP50Ms: median(later.map((t) => t.totalMs)),
       clickFirstUploadBrowserShareMs: first.browserMs,
     };
