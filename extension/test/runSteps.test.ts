@@ -16,6 +16,7 @@ import { ClickTimer } from '../src/run/clickTimer';
 import { checkViewport, readAndCheck } from '../src/run/readAndCheck';
 import { failureDescription, failureFollowUp, reportFailure } from '../src/run/report';
 import type { RunEnv } from '../src/run/types';
+import { writeResult } from '../src/run/write';
 import type { PromptSession } from '../src/tools/promptSession';
 
 const structure = getContext('structure');
@@ -320,5 +321,117 @@ describe('ClickTimer', () => {
     waiting.waited(40);
     const total = waiting.finish().totalMs;
     expect(total).toBeLessThanOrEqual(performance.now() - before - 40 + 0.1);
+  });
+});
+
+describe('write', () => {
+  /** Host fakes for a 2 × 2 slice whose labelmap holds `values`; segment 1 is the context's. */
+  function writeEnv(values: number[]) {
+    const labelmap = Uint16Array.from(values);
+    const log: string[] = [];
+    const segmentation = {
+      segmentationId: 'seg',
+      segments: {
+        1: { segmentIndex: 1, label: structure.segmentLabel },
+        2: { segmentIndex: 2, label: 'Liver' },
+      },
+    };
+    const vm = {
+      getAtIndex: (i: number) => labelmap[i],
+      setAtIndex: (i: number, v: number) => void (labelmap[i] = v),
+      getScalarData: () => labelmap,
+    };
+    const libs = {
+      cornerstone: {
+        cache: { getImage: (id: string) => (id === 'lm:img:1' ? { voxelManager: vm } : undefined) },
+        utilities: {
+          HistoryMemo: {
+            DefaultHistoryMemo: {
+              startGroupRecording: () => log.push('group'),
+              endGroupRecording: () => log.push('end'),
+              push: () => log.push('undo step'),
+            },
+          },
+        },
+      },
+      cornerstoneTools: {
+        segmentation: {
+          getLabelmapImageIdsForImageId: (id: string) => [`lm:${id}`],
+          triggerSegmentationEvents: { triggerSegmentationDataModified: () => log.push('modified') },
+          updateSegmentations: () => log.push('provenance'),
+        },
+        utilities: {
+          segmentation: {
+            LabelmapMemo: {
+              createLabelmapMemo: () => ({ voxelManager: vm, commitMemo: () => true }),
+            },
+          },
+        },
+      },
+    } as unknown as CornerstoneLibraries;
+    const services = {
+      segmentationService: {
+        getActiveSegmentation: () => segmentation,
+        getSegmentation: () => segmentation,
+        setActiveSegment: (_id: string, index: number) => log.push(`active ${index}`),
+      },
+    } as unknown as ServicesLike;
+    const env: RunEnv = {
+      services,
+      libs,
+      commandsManager: { runCommand: () => undefined },
+      config: DEFAULT_CONFIG,
+    };
+    return { env, labelmap, log };
+  }
+  const key = {
+    viewportId: 'vp',
+    imageId: 'img:1',
+    segmentationId: 'seg',
+    segmentIndex: 1,
+    contextId: structure.id,
+  };
+  const model = { name: 'sam2.1-hiera-tiny', family: 'samexporter', version: 'v1' };
+
+  it('a new result joins what the slice holds, never over another segment, as one undo step', async () => {
+    const { env, labelmap, log } = writeEnv([0, 0, 2, 0]);
+    const result = await writeResult(env, {
+      viewportId: 'vp',
+      slice: shownSlice,
+      context: structure,
+      review: { key, mustAsk: false },
+      mode: 'write',
+      prompts: { points: [] },
+      mask: Uint8Array.from([1, 0, 1, 1]),
+      model,
+    });
+    expect(Array.from(labelmap)).toEqual([1, 0, 2, 1]);
+    expect(result.changed).toBe(2);
+    expect(Array.from(result.session.baseline)).toEqual([0, 0, 2, 0]);
+    expect(Array.from(result.session.lastWritten)).toEqual([1, 0, 2, 1]);
+    expect(log).toEqual(['group', 'undo step', 'end', 'modified', 'active 1', 'provenance']);
+  });
+
+  it('a refinement replaces the interaction’s earlier result (rebuilt from the baseline)', async () => {
+    const { env, labelmap } = writeEnv([1, 1, 0, 0]);
+    const session: PromptSession = {
+      ...key,
+      points: [],
+      mode: 'write',
+      baseline: Uint16Array.from([0, 0, 0, 0]),
+      lastWritten: Uint16Array.from([1, 1, 0, 0]),
+    };
+    const result = await writeResult(env, {
+      viewportId: 'vp',
+      slice: shownSlice,
+      context: structure,
+      review: { key, session, mustAsk: false },
+      mode: 'write',
+      prompts: { points: [] },
+      mask: Uint8Array.from([0, 0, 0, 1]),
+      model,
+    });
+    expect(Array.from(labelmap)).toEqual([0, 0, 0, 1]);
+    expect(Array.from(result.session.baseline)).toEqual([0, 0, 0, 0]);
   });
 });
