@@ -9,12 +9,14 @@ import { fetchServiceLimits, ServiceLimitsCache } from './api/limits';
 import { checkReadiness } from './api/readiness';
 import { ImageIdCache } from './api/request';
 import type { EncodeSliceInput } from './api/encodeSlice';
+import type { SegmentResponse } from './api/types';
 import { AvailabilityPoller } from './availability/poller';
 import type { Availability } from './availability/poller';
 import type { ViewportFactsWithTool } from './availability/viewportFacts';
 import { readViewportFacts } from './availability/viewportFacts';
 import { getConfig } from './config';
 import { getContext } from './contexts';
+import type { Sam2Context } from './contexts';
 import { getCornerstoneLibraries } from './host/cornerstone';
 import type {
   CommandsManagerLike,
@@ -27,9 +29,12 @@ import type {
 import { TOOL_NAME } from './id';
 import { viewportCentre } from './imaging/coords';
 import { askWriteMode, reviewPrompt } from './run/ask';
+import type { PromptReview } from './run/ask';
 import { chooseResult } from './run/choose';
 import { ClickTimer } from './run/clickTimer';
 import { readSlice } from './imaging/slice';
+import type { SliceInfo } from './imaging/slice';
+import type { WriteMode } from './labelmap/decision';
 import { readAndCheck } from './run/readAndCheck';
 import { failureFollowUp, reportEmpty, reportFailure, reportSuccess } from './run/report';
 import { requestMasks, sliceRequestInput } from './run/request';
@@ -40,7 +45,7 @@ import { watchShownSlices } from './speculation/sliceWatcher';
 import type { Gesture, PromptToolHandlers } from './tools/Sam2PromptTool';
 import { promptToolBindings, registerPromptTool } from './tools/Sam2PromptTool';
 import { gestureToPrompt } from './tools/gesturePrompt';
-import type { PromptInput, PromptSession } from './tools/promptSession';
+import type { PromptInput, PromptSession, PromptSet } from './tools/promptSession';
 import { nextPrompts, toPrompts } from './tools/promptSession';
 import { showInfo } from './ui/notifications';
 import { showProcessingOverlay } from './ui/overlay';
@@ -54,6 +59,21 @@ export interface ControllerDeps {
 }
 
 let requestCounter = 0;
+
+/** What the steps after the request need to know about the run. */
+interface RunState {
+  viewportId: string;
+  viewport: ViewportLike;
+  slice: SliceInfo;
+  context: Sam2Context;
+  review: PromptReview;
+  mode: WriteMode;
+  prompts: PromptSet;
+  abort: AbortSignal;
+  timer: ClickTimer;
+  /** performance.now() when the request started. */
+  started: number;
+}
 
 export class Sam2Controller implements PromptToolHandlers {
   contextId = getContext(getConfig().defaultContext).id;
@@ -333,51 +353,17 @@ export class Sam2Controller implements PromptToolHandlers {
         },
         timer,
       );
-      const facts = {
-        cached: response.cached || response.embedding_cached,
-        embeddingCached: response.embedding_cached,
-        sentImageId: !timer.timings.uploadedPixels,
-      };
-      const chosen = timer.step('rle-decode', 'rleDecodeMs', () =>
-        chooseResult(response, slice, viewportCentre(env.libs, viewport, slice.imageId, slice)),
-      );
-      if (!chosen) {
-        reportEmpty(env, response.mode);
-        return this.finish({ status: 'empty', elapsedMs: performance.now() - started, ...facts });
-      }
-      if (abort.signal.aborted) return this.finish({ status: 'cancelled' });
-
-      // Listening before the write: the paint can follow within the same frame.
-      const painted = segmentationPainted(
-        env.libs.cornerstone.eventTarget,
-        env.libs.cornerstoneTools.Enums.Events.SEGMENTATION_RENDERED,
+      return await this.applyResult(env, response, {
         viewportId,
-      );
-      const written = await timer.stepAsync('labelmap-write', 'labelmapWriteMs', () =>
-        writeResult(env, {
-          viewportId,
-          slice,
-          context,
-          review: review.value,
-          mode,
-          prompts,
-          mask: chosen.mask,
-          model: response.model,
-        }),
-      );
-      this.session = written.session;
-      env.libs.cornerstoneTools.utilities.triggerAnnotationRenderForViewportIds?.([viewportId]);
-      if (written.changed) await timer.stepAsync('render', 'renderMs', () => painted);
-
-      const elapsedMs = performance.now() - started;
-      reportSuccess(env, response, chosen.score, elapsedMs, context.segmentLabel, chosen.mask);
-      return this.finish({
-        status: written.changed ? 'written' : 'unchanged',
-        voxels: written.changed,
-        score: chosen.score,
-        elapsedMs,
-        ...facts,
-        timings: timer.finish(),
+        viewport,
+        slice,
+        context,
+        review: review.value,
+        mode,
+        prompts,
+        abort: abort.signal,
+        timer,
+        started,
       });
     } catch (e) {
       const followUp = failureFollowUp(e);
@@ -398,14 +384,56 @@ export class Sam2Controller implements PromptToolHandlers {
     }
   }
 
+  /** Steps 4–6 on the service's answer: choose the mask, write it, wait for the paint, report. */
+  private async applyResult(env: RunEnv, response: SegmentResponse, r: RunState): Promise<RunOutcome> {
+    const { viewportId, slice, timer } = r;
+    const facts = {
+      cached: response.cached || response.embedding_cached,
+      embeddingCached: response.embedding_cached,
+      sentImageId: !timer.timings.uploadedPixels,
+    };
+    const chosen = timer.step('rle-decode', 'rleDecodeMs', () =>
+      chooseResult(response, slice, viewportCentre(env.libs, r.viewport, slice.imageId, slice)),
+    );
+    if (!chosen) {
+      reportEmpty(env, response.mode);
+      return this.finish({ status: 'empty', elapsedMs: performance.now() - r.started, ...facts });
+    }
+    if (r.abort.aborted) return this.finish({ status: 'cancelled' });
+
+    // Listening before the write: the paint can follow within the same frame.
+    const painted = segmentationPainted(
+      env.libs.cornerstone.eventTarget,
+      env.libs.cornerstoneTools.Enums.Events.SEGMENTATION_RENDERED,
+      viewportId,
+    );
+    const written = await timer.stepAsync('labelmap-write', 'labelmapWriteMs', () =>
+      writeResult(env, { ...r, mask: chosen.mask, model: response.model }),
+    );
+    this.session = written.session;
+    env.libs.cornerstoneTools.utilities.triggerAnnotationRenderForViewportIds?.([viewportId]);
+    if (written.changed) await timer.stepAsync('render', 'renderMs', () => painted);
+
+    const elapsedMs = performance.now() - r.started;
+    reportSuccess(env, response, chosen.score, elapsedMs, r.context.segmentLabel, chosen.mask);
+    return this.finish({
+      status: written.changed ? 'written' : 'unchanged',
+      voxels: written.changed,
+      score: chosen.score,
+      elapsedMs,
+      ...facts,
+      timings: timer.finish(),
+    });
+  }
+
   /** The write mode for this run; asks Replace / Add / Cancel when needed (no other run meanwhile). */
   private async ask(
     env: RunEnv,
     viewportId: string,
-    context: ReturnType<typeof getContext>,
-    review: Parameters<typeof askWriteMode>[3],
+    context: Sam2Context,
+    review: PromptReview,
     timer: ClickTimer,
-  ) {
+  ): Promise<WriteMode | undefined> {
     if (review.session || !review.mustAsk) return askWriteMode(env, viewportId, context, review);
     this.asking = true;
     const at = performance.now();
