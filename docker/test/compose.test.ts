@@ -162,6 +162,7 @@ describeWithTools('docker-compose config (docker-compose 1.29)', ['docker-compos
       SAM2_ENABLED: 'true',
       SAM2_MODALITIES: 'CT',
       SAM2_CLIENT_TIMEOUT_MS: '35000',
+      SAM2_SPECULATIVE_ENCODING: 'true',
       DICOMWEB_URL: '/dicom-web',
       VIEWER_FRAME_ANCESTORS: '',
       SAM2_UPSTREAM: 'sam2-service:5005',

@@ -239,6 +239,7 @@ describe('viewer image', () => {
           SAM2_ENABLED: 'false',
           SAM2_MODALITIES: 'CT,MR',
           SAM2_CLIENT_TIMEOUT_MS: '35000',
+          SAM2_SPECULATIVE_ENCODING: 'false',
           SAM2_EXTENSION_DIST_DIR: dir,
           SAM2_MODE_DIST_DIR: dir,
         },
@@ -253,6 +254,7 @@ describe('viewer image', () => {
         apiBase: '/api/segmentation',
         modalities: ['CT', 'MR'],
         timeoutMs: 35000,
+        speculativeEncoding: false,
       });
       expect(window.config.extensions).toContain('/sam2/ohif-sam2-extension.js');
       expect(window.config.modes).toContain('/sam2/ohif-sam2-mode.js');

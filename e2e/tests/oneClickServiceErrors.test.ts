@@ -162,6 +162,12 @@ describeInBrowser('SAM2 service down, back, and too slow: disabled button, error
   });
 
   it('a service answering 504 (request time limit): "SAM2 timed out" with Retry, and the viewer keeps working', async () => {
+    // The click itself must meet the time limit: no speculative encode of the slice may have run (or
+    // hold the worker) before it.
+    await page.evaluate(() => {
+      (window as unknown as { config: { sam2: Record<string, unknown> } }).config.sam2.speculativeEncoding =
+        false;
+    });
     await stopService();
     service = await startService({ SAM2_MODEL_DIR: slowModelDir, SAM2_REQUEST_TIMEOUT_MS: '200' });
     await waitForOneClickState(page, false);

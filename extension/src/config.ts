@@ -12,6 +12,8 @@ export interface Sam2Config {
   apiBase: string;
   /** POST endpoint for segmentation; default `${apiBase}/sam2`. */
   segmentUrl: string;
+  /** Speculative encoding endpoint; default `${apiBase}/sam2/encode`. */
+  encodeUrl: string;
   /** Readiness endpoint polled to enable the button; default `${apiBase}/readyz`. */
   readyUrl: string;
   /** Service description with its size limits; default `${apiBase}/info`. */
@@ -26,18 +28,29 @@ export interface Sam2Config {
   defaultContext: string;
   /** HU range per tissue (`{ "skeletal-muscle" | "vat" | "sat": { min, max } }`); defaults in tissue/huRange.ts. */
   huRanges: Record<Tissue, HuRange>;
+  /**
+   * Encode the slice the user stays on ahead of any click (when the service offers it), so the first
+   * click waits only for the decoder. false: never.
+   */
+  speculativeEncoding: boolean;
+  /** How long the user must stay on a slice before it is encoded speculatively, ms. */
+  speculationDwellMs: number;
 }
 
 export const DEFAULT_CONFIG: Sam2Config = {
   enabled: true,
   apiBase: '/api/segmentation',
   segmentUrl: '/api/segmentation/sam2',
+  encodeUrl: '/api/segmentation/sam2/encode',
   readyUrl: '/api/segmentation/readyz',
   infoUrl: '/api/segmentation/info',
   modalities: ['CT'],
   timeoutMs: 30000,
   defaultContext: 'structure',
   huRanges: { ...DEFAULT_HU_RANGES },
+  speculativeEncoding: true,
+  // About the pause between wheel steps of a user scrolling on, so a slice scrolled past is not encoded.
+  speculationDwellMs: 300,
 };
 
 function stripTrailingSlash(url: string): string {
@@ -53,24 +66,26 @@ export function resolveConfig(raw: unknown): Sam2Config {
     Array.isArray(r.modalities) && r.modalities.every((m) => typeof m === 'string')
       ? (r.modalities as string[]).map((m) => m.toUpperCase())
       : DEFAULT_CONFIG.modalities;
-  const timeoutMs =
-    typeof r.timeoutMs === 'number' && Number.isFinite(r.timeoutMs) && r.timeoutMs > 0
-      ? r.timeoutMs
-      : DEFAULT_CONFIG.timeoutMs;
+  const positive = (value: unknown, fallback: number) =>
+    typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+  const segmentUrl = typeof r.segmentUrl === 'string' && r.segmentUrl ? r.segmentUrl : `${apiBase}/sam2`;
   return {
     enabled: r.enabled !== false,
     apiBase,
-    segmentUrl: typeof r.segmentUrl === 'string' && r.segmentUrl ? r.segmentUrl : `${apiBase}/sam2`,
+    segmentUrl,
+    encodeUrl: typeof r.encodeUrl === 'string' && r.encodeUrl ? r.encodeUrl : `${segmentUrl}/encode`,
     readyUrl: typeof r.readyUrl === 'string' && r.readyUrl ? r.readyUrl : `${apiBase}/readyz`,
     infoUrl: typeof r.infoUrl === 'string' && r.infoUrl ? r.infoUrl : `${apiBase}/info`,
     modalities,
-    timeoutMs,
+    timeoutMs: positive(r.timeoutMs, DEFAULT_CONFIG.timeoutMs),
     apiToken: typeof r.apiToken === 'string' && r.apiToken ? r.apiToken : undefined,
     defaultContext:
       typeof r.defaultContext === 'string' && r.defaultContext
         ? r.defaultContext
         : DEFAULT_CONFIG.defaultContext,
     huRanges: resolveHuRanges(r.huRanges).ranges,
+    speculativeEncoding: r.speculativeEncoding !== false,
+    speculationDwellMs: positive(r.speculationDwellMs, DEFAULT_CONFIG.speculationDwellMs),
   };
 }
 

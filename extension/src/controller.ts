@@ -1,20 +1,22 @@
 /**
  * The SAM2 interaction, end to end: from a button press or a prompt on the viewport to a mask in the
  * labelmap. Owns the small amount of state the feature needs (selected context, the running request,
- * the current prompt interaction, service availability) and wires the layers together; each step's
- * logic lives in api/, imaging/, labelmap/, ui/ and availability/.
+ * the current prompt interaction, service availability, speculative encoding) and wires the layers
+ * together; each step of a run lives in run/ (read and check, ask, request, choose, write, report), the
+ * rest in api/, imaging/, labelmap/, ui/, availability/ and speculation/.
  */
-import { Sam2Error } from './api/errors';
 import { fetchServiceLimits, ServiceLimitsCache } from './api/limits';
 import { checkReadiness } from './api/readiness';
 import { ImageIdCache } from './api/request';
-import { segmentSlice } from './api/segmentSlice';
+import type { EncodeSliceInput } from './api/encodeSlice';
+import type { SegmentResponse } from './api/types';
 import { AvailabilityPoller } from './availability/poller';
 import type { Availability } from './availability/poller';
 import type { ViewportFactsWithTool } from './availability/viewportFacts';
 import { readViewportFacts } from './availability/viewportFacts';
 import { getConfig } from './config';
-import { getContext, huRangeOf, windowForRequest } from './contexts';
+import { getContext, huRangeOf } from './contexts';
+import type { Sam2Context } from './contexts';
 import { getCornerstoneLibraries } from './host/cornerstone';
 import type {
   CommandsManagerLike,
@@ -25,32 +27,32 @@ import type {
   ViewportLike,
 } from './host/types';
 import { TOOL_NAME } from './id';
-import { viewportCentre, viewportPlaneOf } from './imaging/coords';
-import { vertebraPrompt } from './anatomy/vertebraPrompt';
-import { UnsupportedImageError } from './imaging/pixels';
-import { modalityValues } from './imaging/hu';
-import { NoImageError, readSlice } from './imaging/slice';
+import { viewportCentre } from './imaging/coords';
+import { askWriteMode, reviewPrompt } from './run/ask';
+import type { PromptReview } from './run/ask';
+import { chooseResult, restrictToTissue } from './run/choose';
+import { ClickTimer } from './run/clickTimer';
+import { readSlice } from './imaging/slice';
 import type { SliceInfo } from './imaging/slice';
 import type { WriteMode } from './labelmap/decision';
-import { computeSliceValues, decideWrite, modeForAnswer, sliceHasSegment } from './labelmap/decision';
-import { markSam2Provenance } from './labelmap/provenance';
-import { chooseMask } from './labelmap/maskChoice';
-import { SegmentGuard } from './labelmap/segmentGuard';
-import { decodeRle, maskArea } from './labelmap/rle';
-import { labelmapImageIdFor, readLabelmapSlice, voxelManagerOf } from './labelmap/slice';
-import { assertWritable, ensureTarget, findTarget, LockedSegmentError } from './labelmap/target';
-import { writeLabelmapSlice } from './labelmap/write';
+import { readAndCheck } from './run/readAndCheck';
+import { failureFollowUp, reportEmpty, reportFailure, reportSuccess } from './run/report';
+import { derivedBox, promptsFor, requestMasks, sliceRequestInput } from './run/request';
+import type { RunEnv, RunOutcome } from './run/types';
+import { segmentationPainted, writeResult } from './run/write';
+import { Speculator } from './speculation/speculator';
+import { watchShownSlices } from './speculation/sliceWatcher';
 import type { Gesture, PromptToolHandlers } from './tools/Sam2PromptTool';
 import { promptToolBindings, registerPromptTool } from './tools/Sam2PromptTool';
 import { gestureToPrompt } from './tools/gesturePrompt';
 import type { PromptInput, PromptSession, PromptSet } from './tools/promptSession';
-import { continuesSession, nextPrompts, toPrompts } from './tools/promptSession';
-import { askReplaceOrAdd } from './ui/confirmDialog';
-import { describeError, describeSuccess } from './ui/messages';
-import { showError, showInfo, showSuccess } from './ui/notifications';
+import { toPrompts } from './tools/promptSession';
+import { showInfo } from './ui/notifications';
 import { showProcessingOverlay } from './ui/overlay';
 import { BodyComposition } from './panels/bodyComposition';
-import { restrictMaskToHuRange } from './tissue/restrict';
+import { SegmentGuard } from './labelmap/segmentGuard';
+
+export type { RunOutcome } from './run/types';
 
 export interface ControllerDeps {
   servicesManager: ServicesManagerLike;
@@ -58,17 +60,22 @@ export interface ControllerDeps {
   extensionManager: ExtensionManagerLike;
 }
 
-/** Outcome of one run, for logs and tests driving the viewer. */
-export interface RunOutcome {
-  status: 'written' | 'unchanged' | 'cancelled' | 'declined' | 'empty' | 'error' | 'skipped';
-  voxels?: number;
-  score?: number;
-  elapsedMs?: number;
-  cached?: boolean;
-  error?: string;
-}
-
 let requestCounter = 0;
+
+/** What the steps after the request need to know about the run. */
+interface RunState {
+  viewportId: string;
+  viewport: ViewportLike;
+  slice: SliceInfo;
+  context: Sam2Context;
+  review: PromptReview;
+  mode: WriteMode;
+  prompts: PromptSet;
+  abort: AbortSignal;
+  timer: ClickTimer;
+  /** performance.now() when the request started. */
+  started: number;
+}
 
 export class Sam2Controller implements PromptToolHandlers {
   contextId = getContext(getConfig().defaultContext).id;
@@ -81,6 +88,8 @@ export class Sam2Controller implements PromptToolHandlers {
   private poller?: AvailabilityPoller;
   private libsCache?: CornerstoneLibraries;
   private unsubscribes: Array<() => void> = [];
+  private speculator?: Speculator;
+  private stopWatching?: () => void;
   /** The last run's outcome (read by the e2e tests through window.sam2). */
   lastOutcome?: RunOutcome;
   /** Puts back segments SAM2 made that OHIF's statistics write-back dropped (see segmentGuard.ts). */
@@ -170,6 +179,7 @@ export class Sam2Controller implements PromptToolHandlers {
     this.contextId = getContext(getConfig().defaultContext).id;
     this.session = undefined;
     this.ensurePolling();
+    this.startSpeculation();
   }
 
   /** Starts the readiness polling once (skipped entirely when window.config.sam2.enabled is false). */
@@ -177,7 +187,10 @@ export class Sam2Controller implements PromptToolHandlers {
     if (this.poller || !getConfig().enabled) return;
     this.poller = new AvailabilityPoller(
       () => checkReadiness(getConfig().readyUrl),
-      () => this.refreshToolbar(),
+      () => {
+        this.refreshToolbar();
+        this.speculator?.consider();
+      },
     );
     this.poller.start();
   }
@@ -186,6 +199,7 @@ export class Sam2Controller implements PromptToolHandlers {
     this.poller?.stop();
     this.poller = undefined;
     this.running?.abort.abort();
+    this.stopSpeculation();
     this.session = undefined;
     this.unsubscribes.forEach((u) => u());
     this.unsubscribes = [];
@@ -198,6 +212,11 @@ export class Sam2Controller implements PromptToolHandlers {
 
   get availability(): Availability {
     return this.poller?.availability ?? { status: 'unknown' };
+  }
+
+  /** Speculative encodes of this page (sent, encoded, cancelled, failed); read by the browser tests. */
+  get speculationStats() {
+    return this.speculator?.stats;
   }
 
   get busy(): boolean {
@@ -227,6 +246,8 @@ export class Sam2Controller implements PromptToolHandlers {
     this.contextId = getContext(contextId).id;
     this.endSession();
     this.refreshToolbar();
+    // Another context may send another window: another image for the encoder.
+    this.speculator?.consider();
   }
 
   /** Makes Sam2PromptTool the primary tool of every tool group that has it (like any OHIF tool switch). */
@@ -295,259 +316,85 @@ export class Sam2Controller implements PromptToolHandlers {
     return outcome;
   }
 
-  /** One segmentation: checks, confirm, request, mask choice, labelmap write, feedback. */
+  private env(): RunEnv {
+    return {
+      services: this.services,
+      libs: this.libs(),
+      commandsManager: this.deps.commandsManager,
+      config: getConfig(),
+    };
+  }
+
+  /**
+   * One segmentation, step by step: read and check, ask, request, choose, write, report. Each step is in
+   * run/; this keeps the state between them (busy, asking, the interaction, the overlay).
+   */
   async run(input: PromptInput, viewportId: string): Promise<RunOutcome> {
     if (this.running || this.asking) return this.finish({ status: 'skipped', error: 'busy' });
-    const config = getConfig();
-    if (!config.enabled) return this.finish({ status: 'skipped', error: 'disabled' });
-    const services = this.services;
-    const libs = this.libs();
+    const env = this.env();
+    const requestId = `sam2-${Date.now().toString(36)}-${(++requestCounter).toString(36)}`;
+    const timer = new ClickTimer(requestId);
     const context = getContext(this.contextId);
 
-    const facts = this.viewportFacts(viewportId);
-    const viewport = services.cornerstoneViewportService.getCornerstoneViewport(viewportId);
-    if (!viewport || !facts.imageLoaded) {
-      showInfo(services, 'SAM2', 'No image loaded');
-      return this.finish({ status: 'skipped', error: 'no image' });
-    }
-    const modality = facts.modality?.toUpperCase();
-    if (!modality || !config.modalities.includes(modality)) {
-      showInfo(services, 'SAM2', `Modality ${modality ?? 'unknown'} not supported`);
-      return this.finish({ status: 'skipped', error: 'modality' });
-    }
-    if (this.availability.status === 'down') {
-      // The poller may not have seen the service come back yet (e.g. Retry right after a restart): ask now.
-      await this.checkAvailabilityNow();
-      if (this.availability.status === 'down') {
-        showInfo(services, 'SAM2 service unavailable', 'The button re-enables when the service is ready.');
-        return this.finish({ status: 'skipped', error: 'unavailable' });
-      }
-    }
+    const shown = await timer.stepAsync('read-slice', 'readSliceMs', () =>
+      readAndCheck(env, viewportId, {
+        current: () => this.availability,
+        checkNow: () => this.checkAvailabilityNow(),
+      }),
+    );
+    if (!shown.ok) return this.finish(shown.outcome);
+    const { viewport, slice } = shown.value;
+    const box = derivedBox(env, viewport, slice, context, input);
+    if (!box.ok) return this.finish(box.outcome);
 
-    let slice: SliceInfo;
-    try {
-      const uid = services.viewportGridService.getDisplaySetsUIDsForViewport(viewportId)?.[0];
-      slice = readSlice(libs, viewport, uid ? services.displaySetService.getDisplaySetByUID(uid) : undefined);
-    } catch (e) {
-      showInfo(
-        services,
-        'SAM2',
-        e instanceof NoImageError ? e.message : `Cannot read this slice: ${(e as Error).message}`,
-      );
-      return this.finish({ status: 'skipped', error: (e as Error).message });
-    }
-    const n = slice.width * slice.height;
+    const review = reviewPrompt(env, viewportId, slice, context, this.session, input);
+    if (!review.ok) return this.finish(review.outcome);
+    if (!review.value.session && this.session) this.endSession();
+    const mode = await this.ask(env, viewportId, context, review.value, timer);
+    if (!mode) return this.finish({ status: 'declined' });
 
-    // One-Click in the vertebra context aims at the vertebra: a box found from the CT itself.
-    let derivedBox: PromptSet['box'];
-    if (input.kind === 'auto' && context.id === 'l3-vertebra') {
-      const found = vertebraPrompt(
-        modalityValues(slice.image, slice.scaling),
-        viewportPlaneOf(libs, viewport, slice.imageId, slice),
-      );
-      if ('refused' in found) {
-        showInfo(services, 'SAM2: no vertebra found', found.refused);
-        return this.finish({ status: 'empty', error: found.refused });
-      }
-      derivedBox = found;
-    }
-
-    // Is this prompt a refinement of the interaction on screen? Only if nothing changed the slice since.
-    const existing = findTarget(services, viewportId, context);
-    let before: Uint16Array | undefined;
-    if (existing) {
-      const id = labelmapImageIdFor(libs, existing.segmentation, slice.imageId);
-      try {
-        if (id) before = readLabelmapSlice(voxelManagerOf(libs, id), n);
-      } catch {
-        // Labelmap slice not in the cache: treated as unknown (the write below reports the problem).
-        before = undefined;
-      }
-    }
-    const key = {
-      viewportId,
-      imageId: slice.imageId,
-      segmentationId: existing?.segmentation.segmentationId,
-      segmentIndex: existing?.segmentIndex,
-      contextId: context.id,
-    };
-    const continuing = continuesSession(this.session, key, before);
-    const session = continuing ? this.session : undefined;
-    if (!continuing && this.session) this.endSession();
-
-    if (input.kind === 'point' && input.negative && !session) {
-      showInfo(
-        services,
-        'SAM2',
-        'Shift+click removes an area from a SAM2 result. Click on the structure (or press One-Click Segmentation) first.',
-      );
-      return this.finish({ status: 'skipped', error: 'negative without result' });
-    }
-
-    // Hand-drawn (or older) voxels of the segment on this slice: ask before touching them.
-    let mode: WriteMode = session?.mode ?? 'write';
-    if (!session) {
-      const hasExisting = !!before && !!existing && sliceHasSegment(before, existing.segmentIndex);
-      if (decideWrite({ hasExistingVoxels: hasExisting, isRefinement: false }) === 'ask') {
-        this.asking = true;
-        let answer;
-        try {
-          answer = await askReplaceOrAdd(services, viewportId, context.segmentLabel);
-        } finally {
-          this.asking = false;
-        }
-        const chosen = modeForAnswer(answer);
-        if (!chosen) return this.finish({ status: 'declined' });
-        mode = chosen;
-      }
-    }
-
-    const prompts: PromptSet = derivedBox ? { points: [], box: derivedBox } : nextPrompts(session, input);
-    const window = windowForRequest(context, slice.viewedWindow);
+    const prompts = promptsFor(box.value, review.value.session, input);
     const abort = new AbortController();
     this.running = { abort, viewportId };
-    this.refreshToolbar();
+    // The toolbar's re-render (tens of ms of React work) runs while the request travels, not before it.
+    setTimeout(() => this.refreshToolbar(), 0);
     const overlay = showProcessingOverlay(viewport.element, {
-      timeoutMs: config.timeoutMs,
+      timeoutMs: env.config.timeoutMs,
       onCancel: () => abort.abort(),
     });
     const started = performance.now();
-    const requestId = `sam2-${Date.now().toString(36)}-${(++requestCounter).toString(36)}`;
-
     try {
-      const response = await segmentSlice(
-        {
-          limits: await this.limits.get(),
-          sliceImageId: slice.imageId,
-          image: slice.image,
-          rescaleFallback: slice.rescaleFallback,
-          window,
-          photometric: slice.photometric,
-          invert: slice.invert,
-          identity: slice.identity,
-          prompts: toPrompts(prompts),
-        },
+      const response = await requestMasks(
+        sliceRequestInput(slice, context, await this.limits.get()),
+        toPrompts(prompts),
         this.imageIds,
         {
-          url: config.segmentUrl,
-          timeoutMs: config.timeoutMs,
+          url: env.config.segmentUrl,
+          timeoutMs: env.config.timeoutMs,
           signal: abort.signal,
-          token: config.apiToken,
+          token: env.config.apiToken,
           requestId,
         },
+        timer,
       );
-
-      const choice = chooseMask(
-        response,
-        response.mode === 'automatic' ? viewportCentre(libs, viewport, slice.imageId, slice) : undefined,
-      );
-      if (!choice) {
-        showInfo(
-          services,
-          'SAM2 found nothing',
-          response.mode === 'automatic'
-            ? 'No structure found automatically. Click on the structure, or drag a box around it.'
-            : 'The prompt gave an empty mask. Try another point or a box.',
-        );
-        return this.finish({ status: 'empty', elapsedMs: performance.now() - started });
-      }
-      const [rleHeight, rleWidth] = choice.mask.rle.size;
-      if (rleHeight !== slice.height || rleWidth !== slice.width) {
-        throw new Error(`Mask is ${rleWidth}×${rleHeight}, the slice ${slice.width}×${slice.height}`);
-      }
-      const huRange = huRangeOf(context, config.huRanges);
-      const decoded = decodeRle(choice.mask.rle);
-      // A tissue context keeps only its tissue (e.g. muscle without the fat between its fibres).
-      const mask = huRange
-        ? restrictMaskToHuRange(decoded, modalityValues(slice.image, slice.scaling), huRange)
-        : decoded;
-      if (abort.signal.aborted) return this.finish({ status: 'cancelled' });
-      if (huRange && maskArea(mask) === 0) {
-        showInfo(
-          services,
-          'SAM2 found nothing',
-          `No voxel of the result lies in the ${context.label} range (${huRange.min} to ${huRange.max} HU). Nothing was written.`,
-        );
-        return this.finish({ status: 'empty', elapsedMs: performance.now() - started });
-      }
-
-      const target = await ensureTarget(services, this.deps.commandsManager, libs, viewportId, context);
-      assertWritable(target);
-      const segmentationId = target.segmentation.segmentationId;
-      if (target.created) {
-        this.segmentGuard.protect({
-          segmentationId,
-          segmentIndex: target.segmentIndex,
-          label: context.segmentLabel,
-          color: context.color,
-          replacedLabel: target.created.replacedLabel,
-        });
-      }
-      const labelmapImageId = labelmapImageIdFor(libs, target.segmentation, slice.imageId);
-      if (!labelmapImageId) throw new Error('No labelmap slice for this image');
-      const vm = voxelManagerOf(libs, labelmapImageId);
-      const now = readLabelmapSlice(vm, n);
-      // A refinement rebuilds from the slice as it was before the interaction, so it replaces the
-      // earlier SAM2 result instead of adding to it.
-      const stillOurs = session && continuesSession(session, key, now);
-      const baseline = stillOurs ? session.baseline : now;
-      const targetValues = computeSliceValues(baseline, mask, target.segmentIndex, mode);
-      const changed = writeLabelmapSlice(libs, segmentationId, vm, now, targetValues);
-      services.segmentationService.setActiveSegment(segmentationId, target.segmentIndex);
-      if (changed) {
-        this.bodyComposition.noteModel(segmentationId, target.segmentIndex, response.model);
-        markSam2Provenance(
-          libs,
-          services.segmentationService,
-          segmentationId,
-          target.segmentIndex,
-          response.model,
-        );
-      }
-
-      this.session = {
+      return await this.applyResult(env, response, {
         viewportId,
-        imageId: slice.imageId,
-        segmentationId,
-        segmentIndex: target.segmentIndex,
-        contextId: context.id,
-        points: prompts.points,
-        box: prompts.box,
+        viewport,
+        slice,
+        context,
+        review: review.value,
         mode,
-        baseline,
-        lastWritten: targetValues,
-      };
-      libs.cornerstoneTools.utilities.triggerAnnotationRenderForViewportIds?.([viewportId]);
-
-      const elapsedMs = performance.now() - started;
-      showSuccess(
-        services,
-        describeSuccess(response, choice.mask.score, elapsedMs, context.segmentLabel, changed),
-      );
-      return this.finish({
-        status: changed ? 'written' : 'unchanged',
-        voxels: changed,
-        score: choice.mask.score,
-        elapsedMs,
-        cached: response.cached || response.embedding_cached,
+        prompts,
+        abort: abort.signal,
+        timer,
+        started,
       });
     } catch (e) {
-      if (e instanceof Sam2Error && e.kind === 'aborted') {
-        showInfo(services, 'SAM2 cancelled', 'Nothing was written.');
-        return this.finish({ status: 'cancelled' });
-      }
-      if (e instanceof Sam2Error && (e.kind === 'network' || e.kind === 'unavailable')) {
-        void this.checkAvailabilityNow();
-      }
-      if (e instanceof Sam2Error && e.status !== undefined && (e.status === 413 || e.status === 400)) {
-        this.limits.forget();
-      }
-      const description =
-        e instanceof LockedSegmentError || e instanceof UnsupportedImageError
-          ? { title: 'SAM2', message: e.message, retryable: false }
-          : describeError(e, { timeoutMs: config.timeoutMs });
-      showError(services, description, () => void this.run(input, viewportId));
-      console.warn('[SAM2]', e);
+      const followUp = failureFollowUp(e);
+      if (followUp.recheckAvailability) void this.checkAvailabilityNow();
+      if (followUp.forgetLimits) this.limits.forget();
+      reportFailure(env, e, () => void this.run(input, viewportId));
+      if (followUp.cancelled) return this.finish({ status: 'cancelled' });
       return this.finish({
         status: 'error',
         error: (e as Error).message,
@@ -557,6 +404,128 @@ export class Sam2Controller implements PromptToolHandlers {
       overlay.close();
       this.running = undefined;
       this.refreshToolbar();
+      this.speculator?.consider();
     }
+  }
+
+  /** Steps 4–6 on the service's answer: choose the mask, write it, wait for the paint, report. */
+  private async applyResult(env: RunEnv, response: SegmentResponse, r: RunState): Promise<RunOutcome> {
+    const { viewportId, slice, timer } = r;
+    const facts = {
+      cached: response.cached || response.embedding_cached,
+      embeddingCached: response.embedding_cached,
+      sentImageId: !timer.timings.uploadedPixels,
+    };
+    const chosen = timer.step('rle-decode', 'rleDecodeMs', () =>
+      chooseResult(response, slice, viewportCentre(env.libs, r.viewport, slice.imageId, slice)),
+    );
+    if (!chosen) {
+      reportEmpty(env, response.mode);
+      return this.finish({ status: 'empty', elapsedMs: performance.now() - r.started, ...facts });
+    }
+    if (r.abort.aborted) return this.finish({ status: 'cancelled' });
+    const tissue = restrictToTissue(env, chosen, slice, r.context, huRangeOf(r.context, env.config.huRanges));
+    if (!tissue.ok) {
+      return this.finish({ ...tissue.outcome, elapsedMs: performance.now() - r.started, ...facts });
+    }
+
+    // Listening before the write: the paint can follow within the same frame.
+    const painted = segmentationPainted(
+      env.libs.cornerstone.eventTarget,
+      env.libs.cornerstoneTools.Enums.Events.SEGMENTATION_RENDERED,
+      viewportId,
+    );
+    const written = await timer.stepAsync('labelmap-write', 'labelmapWriteMs', () =>
+      writeResult(env, { ...r, mask: tissue.value.mask, model: response.model }, this),
+    );
+    this.session = written.session;
+    env.libs.cornerstoneTools.utilities.triggerAnnotationRenderForViewportIds?.([viewportId]);
+    if (written.changed) await timer.stepAsync('render', 'renderMs', () => painted);
+
+    const elapsedMs = performance.now() - r.started;
+    reportSuccess(env, response, chosen.score, elapsedMs, r.context.segmentLabel, written.changed);
+    return this.finish({
+      status: written.changed ? 'written' : 'unchanged',
+      voxels: written.changed,
+      score: chosen.score,
+      elapsedMs,
+      ...facts,
+      timings: timer.finish(),
+    });
+  }
+
+  /** The write mode for this run; asks Replace / Add / Cancel when needed (no other run meanwhile). */
+  private async ask(
+    env: RunEnv,
+    viewportId: string,
+    context: Sam2Context,
+    review: PromptReview,
+    timer: ClickTimer,
+  ): Promise<WriteMode | undefined> {
+    if (review.session || !review.mustAsk) return askWriteMode(env, viewportId, context, review);
+    this.asking = true;
+    const at = performance.now();
+    try {
+      return await askWriteMode(env, viewportId, context, review);
+    } finally {
+      timer.waited(performance.now() - at);
+      this.asking = false;
+    }
+  }
+
+  // ---- speculative encoding ---------------------------------------------------------------------
+
+  /** The image part of a click on what `viewportId` (default: the active viewport) shows now. */
+  private shownInput(viewportId?: string): EncodeSliceInput | undefined {
+    const { viewportGridService, cornerstoneViewportService, displaySetService } = this.services;
+    const active = viewportGridService.getActiveViewportId();
+    if (viewportId && viewportId !== active) return undefined;
+    const facts = this.viewportFacts(active);
+    const modality = facts.modality?.toUpperCase();
+    const viewport = cornerstoneViewportService.getCornerstoneViewport(active);
+    if (!viewport || !facts.imageLoaded || !modality || !getConfig().modalities.includes(modality)) {
+      return undefined;
+    }
+    try {
+      const uid = viewportGridService.getDisplaySetsUIDsForViewport(active)?.[0];
+      const slice = readSlice(
+        this.libs(),
+        viewport,
+        uid ? displaySetService.getDisplaySetByUID(uid) : undefined,
+      );
+      return sliceRequestInput(slice, getContext(this.contextId), undefined);
+    } catch {
+      // Not loaded yet, a colour image...: nothing to encode; a click will say why.
+      return undefined;
+    }
+  }
+
+  /** Starts speculative encoding for the SAM2 mode (no-op when already running). */
+  private startSpeculation(): void {
+    if (this.speculator) return;
+    const speculator = new Speculator({
+      config: getConfig,
+      idle: () => this.availability.status === 'ready' && !this.running && !this.asking,
+      shownInput: (viewportId) => this.shownInput(viewportId),
+      limits: () => this.limits.get(),
+      cache: this.imageIds,
+    });
+    this.speculator = speculator;
+    const doc = globalThis.document;
+    if (doc) {
+      this.stopWatching = watchShownSlices(doc, this.libs(), (viewportId) => {
+        // Another viewport (a thumbnail, a hidden or synchronised view) changes nothing here.
+        const active = this.services.viewportGridService.getActiveViewportId();
+        if (!viewportId || viewportId === active) speculator.consider(active);
+      });
+    }
+    speculator.consider();
+  }
+
+  private stopSpeculation(): void {
+    this.stopWatching?.();
+    this.stopWatching = undefined;
+    this.speculator?.stop();
+    this.speculator = undefined;
   }
 }

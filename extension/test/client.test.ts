@@ -369,11 +369,21 @@ describe('service limits (GET /info) refuse a too-large slice before uploading',
   });
   const client = () => ({ url: `${base}/api/segmentation/sam2`, timeoutMs: 3000 });
 
-  it('reads max_image_side and max_body_bytes from /info, and nothing from a foreign answer', async () => {
-    script = [info({ max_image_side: 256, max_body_bytes: 100000 }), { status: 200, body: { hello: 1 } }];
+  it('reads max_image_side, max_body_bytes and speculative_encoding from /info, and nothing from a foreign answer', async () => {
+    script = [
+      info({ max_image_side: 256, max_body_bytes: 100000 }),
+      info({ max_image_side: 256, max_body_bytes: 100000, speculative_encoding: true }),
+      { status: 200, body: { hello: 1 } },
+    ];
     await expect(fetchServiceLimits(`${base}/api/segmentation/info`)).resolves.toEqual({
       maxImageSide: 256,
       maxBodyBytes: 100000,
+      speculativeEncoding: false,
+    });
+    await expect(fetchServiceLimits(`${base}/api/segmentation/info`)).resolves.toEqual({
+      maxImageSide: 256,
+      maxBodyBytes: 100000,
+      speculativeEncoding: true,
     });
     await expect(fetchServiceLimits(`${base}/api/segmentation/info`)).resolves.toBeUndefined();
     await expect(fetchServiceLimits('http://127.0.0.1:1/api/segmentation/info')).resolves.toBeUndefined();

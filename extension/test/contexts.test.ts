@@ -95,6 +95,7 @@ describe('resolveConfig (window.config.sam2)', () => {
       enabled: true,
       apiBase: '/api/segmentation',
       segmentUrl: '/api/segmentation/sam2',
+      encodeUrl: '/api/segmentation/sam2/encode',
       readyUrl: '/api/segmentation/readyz',
       infoUrl: '/api/segmentation/info',
       modalities: ['CT'],
@@ -106,6 +107,8 @@ describe('resolveConfig (window.config.sam2)', () => {
         vat: { min: -150, max: -50 },
         sat: { min: -190, max: -30 },
       },
+      speculativeEncoding: true,
+      speculationDwellMs: 300,
     });
   });
 
@@ -126,6 +129,14 @@ describe('resolveConfig (window.config.sam2)', () => {
     expect(resolveConfig({ readyUrl: '/ready', segmentUrl: '/seg' })).toMatchObject({
       readyUrl: '/ready',
       segmentUrl: '/seg',
+      encodeUrl: '/seg/encode',
     });
+  });
+
+  it('speculative encoding: on unless explicitly false; a bad dwell falls back to 300 ms', () => {
+    expect(resolveConfig({ speculativeEncoding: 'no' }).speculativeEncoding).toBe(true);
+    expect(resolveConfig({ speculativeEncoding: false }).speculativeEncoding).toBe(false);
+    expect(resolveConfig({ speculationDwellMs: 0 }).speculationDwellMs).toBe(300);
+    expect(resolveConfig({ speculationDwellMs: 800 }).speculationDwellMs).toBe(800);
   });
 });

@@ -12,6 +12,11 @@ export interface Sam2ClientConfig {
   modalities: string[];
   /** How long the browser waits for one segmentation request. */
   timeoutMs: number;
+  /**
+   * Encode the slice the user stays on before any click (when the service offers it, /info
+   * capabilities.speculative_encoding), so the first click waits only for the decoder.
+   */
+  speculativeEncoding: boolean;
 }
 
 export interface AppConfigOptions {

@@ -35,6 +35,8 @@ const envSchema = z.object({
   SAM2_ENABLED: bool.default(true),
   SAM2_MODALITIES: z.string().default('CT'),
   SAM2_CLIENT_TIMEOUT_MS: int(1000, 600000).default(30000),
+  // The same switch the service reads: `npm start` passes one environment to both.
+  SAM2_SPECULATIVE_ENCODING: bool.default(true),
   SAM2_PROXY_CONNECT_TIMEOUT_MS: int(100, 60000).default(5000),
   // Above the service's own 30 s limit, so the service's JSON 504 arrives before ours.
   SAM2_PROXY_TIMEOUT_MS: int(1000, 600000).default(35000),
@@ -59,6 +61,8 @@ export interface ViewerConfig {
   sam2Enabled: boolean;
   modalities: string[];
   clientTimeoutMs: number;
+  /** `sam2.speculativeEncoding`: the viewer encodes the slice in view ahead of a click. */
+  speculativeEncoding: boolean;
   proxyConnectTimeoutMs: number;
   proxyTimeoutMs: number;
 }
@@ -99,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ViewerConfig {
     sam2Enabled: e.SAM2_ENABLED,
     modalities,
     clientTimeoutMs: e.SAM2_CLIENT_TIMEOUT_MS,
+    speculativeEncoding: e.SAM2_SPECULATIVE_ENCODING,
     proxyConnectTimeoutMs: e.SAM2_PROXY_CONNECT_TIMEOUT_MS,
     proxyTimeoutMs: e.SAM2_PROXY_TIMEOUT_MS,
   };

@@ -29,6 +29,7 @@ export function appConfigOptions(config: ViewerConfig, fileExists = existsSync):
       apiBase: SAM2_API_PREFIX,
       modalities: config.modalities,
       timeoutMs: config.clientTimeoutMs,
+      speculativeEncoding: config.speculativeEncoding,
     },
   };
 }

@@ -4,7 +4,13 @@ import { type AppConfigOptions, buildAppConfig, renderAppConfig } from '../src/a
 const base: AppConfigOptions = {
   extensionUrls: ['/sam2/ohif-sam2-extension.js'],
   modeUrls: ['/sam2/ohif-sam2-mode.js'],
-  sam2: { enabled: true, apiBase: '/api/segmentation', modalities: ['CT'], timeoutMs: 30000 },
+  sam2: {
+    enabled: true,
+    apiBase: '/api/segmentation',
+    modalities: ['CT'],
+    timeoutMs: 30000,
+    speculativeEncoding: true,
+  },
 };
 
 /** Runs the generated script the way the browser does and returns `window.config`. */
@@ -50,6 +56,7 @@ describe('app-config.js generation', () => {
       apiBase: '/api/segmentation',
       modalities: ['CT'],
       timeoutMs: 30000,
+      speculativeEncoding: true,
     });
   });
 
@@ -57,7 +64,13 @@ describe('app-config.js generation', () => {
     const config = evaluate(
       renderAppConfig({
         ...base,
-        sam2: { ...base.sam2, enabled: false, modalities: ['CT', 'MR'], timeoutMs: 5000 },
+        sam2: {
+          ...base.sam2,
+          enabled: false,
+          modalities: ['CT', 'MR'],
+          timeoutMs: 5000,
+          speculativeEncoding: false,
+        },
       }),
     );
     expect(config.sam2).toEqual({
@@ -65,6 +78,7 @@ describe('app-config.js generation', () => {
       apiBase: '/api/segmentation',
       modalities: ['CT', 'MR'],
       timeoutMs: 5000,
+      speculativeEncoding: false,
     });
   });
 

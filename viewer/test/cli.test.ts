@@ -54,6 +54,8 @@ describe('renderAppConfig CLI (for deployments behind another web server)', () =
       apiBase: '/api/segmentation',
       modalities: ['CT'],
       timeoutMs: 35000,
+      // SAM2_SPECULATIVE_ENCODING unset: on (viewer/src/config.ts).
+      speculativeEncoding: true,
     });
   });
 

@@ -70,6 +70,8 @@ describe('viewer server: the stock OHIF viewer, our bundles, generated app-confi
       apiBase: '/api/segmentation',
       modalities: ['CT', 'MR'],
       timeoutMs: 20000,
+      // SAM2_SPECULATIVE_ENCODING unset: on (viewer/src/config.ts).
+      speculativeEncoding: true,
     });
   });
 

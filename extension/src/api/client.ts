@@ -62,20 +62,43 @@ function isSegmentResponse(body: unknown): body is SegmentResponse {
   return !!b && Array.isArray(b.masks) && typeof b.image_id === 'string';
 }
 
-/**
- * Sends one segmentation request. Resolves with the service's answer or rejects with a Sam2Error
- * (kind `aborted` when the caller's signal fired, `timeout` when the budget ran out).
- */
-export async function sam2Segment(
-  request: SegmentRequest,
-  options: Sam2ClientOptions,
-): Promise<SegmentResponse> {
-  const fetchImpl = options.fetchImpl ?? globalThis.fetch.bind(globalThis);
-  const deadline = Date.now() + options.timeoutMs;
-  const body = JSON.stringify(request);
+/** Headers of a JSON POST to the service. */
+function requestHeaders(options: Pick<Sam2ClientOptions, 'token' | 'requestId'>): Record<string, string> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   if (options.requestId) headers['X-Request-Id'] = options.requestId;
+  return headers;
+}
+
+/**
+ * Where the time of one call went, for the click's timing breakdown (docs/performance.md "Browser share
+ * of a click"): JSON text of the body, the POST until the answer's headers (upload + service + network),
+ * then reading and parsing the answer.
+ */
+export interface CallTimings {
+  serialiseMs: number;
+  roundTripMs: number;
+  parseMs: number;
+}
+
+/**
+ * One POST of a JSON body with a time budget, the caller's signal and one retry when `retry` allows it.
+ * Resolves with the validated answer or rejects with a Sam2Error (kind `aborted` when the caller's signal
+ * fired, `timeout` when the budget ran out).
+ */
+async function postJson<T>(
+  payload: unknown,
+  options: Sam2ClientOptions,
+  isAnswer: (body: unknown) => body is T,
+  retry: (err: Sam2Error) => boolean,
+  timings?: CallTimings,
+): Promise<T> {
+  const fetchImpl = options.fetchImpl ?? globalThis.fetch.bind(globalThis);
+  const deadline = Date.now() + options.timeoutMs;
+  let mark = performance.now();
+  const body = JSON.stringify(payload);
+  if (timings) timings.serialiseMs += performance.now() - mark;
+  const headers = requestHeaders(options);
 
   const controller = new AbortController();
   let timedOut = false;
@@ -97,21 +120,25 @@ export async function sam2Segment(
     return undefined;
   };
 
-  const attempt = async (): Promise<SegmentResponse> => {
+  const attempt = async (): Promise<T> => {
     let res: Response;
+    mark = performance.now();
     try {
       res = await fetchImpl(options.url, { method: 'POST', headers, body, signal: controller.signal });
     } catch (e) {
       throw stopped() ?? new Sam2Error('network', `Cannot reach the SAM2 service (${(e as Error).message})`);
     }
+    if (timings) timings.roundTripMs += performance.now() - mark;
     if (!res.ok) throw stopped() ?? (await errorFromResponse(res));
+    mark = performance.now();
     let json: unknown;
     try {
       json = await res.json();
     } catch (e) {
       throw stopped() ?? new Sam2Error('server', `Unreadable answer from SAM2 (${(e as Error).message})`);
     }
-    if (!isSegmentResponse(json)) throw new Sam2Error('server', 'Unexpected answer from SAM2');
+    if (timings) timings.parseMs += performance.now() - mark;
+    if (!isAnswer(json)) throw new Sam2Error('server', 'Unexpected answer from SAM2');
     return json;
   };
 
@@ -129,7 +156,7 @@ export async function sam2Segment(
       return await attempt();
     } catch (e) {
       const err = e as Sam2Error;
-      if (!(err instanceof Sam2Error) || !isRetryable(err)) throw err;
+      if (!(err instanceof Sam2Error) || !retry(err)) throw err;
       const delay = Math.min(
         err.retryAfterS !== undefined ? err.retryAfterS * 1000 : (options.retryDelayMs ?? 500),
         options.maxRetryDelayMs ?? 2000,
@@ -143,4 +170,40 @@ export async function sam2Segment(
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onUserAbort);
   }
+}
+
+/**
+ * Sends one segmentation request. Resolves with the service's answer or rejects with a Sam2Error
+ * (kind `aborted` when the caller's signal fired, `timeout` when the budget ran out). `timings`, when
+ * given, receives where the time went (added to its fields).
+ */
+export function sam2Segment(
+  request: SegmentRequest,
+  options: Sam2ClientOptions,
+  timings?: CallTimings,
+): Promise<SegmentResponse> {
+  return postJson(request, options, isSegmentResponse, isRetryable, timings);
+}
+
+/** The answer of POST /api/segmentation/sam2/encode. */
+export interface EncodeResponse {
+  /** The id a later segment request sends instead of the pixels. */
+  image_id: string;
+  /** The service already held this slice's embedding. */
+  cached: boolean;
+  model?: { name: string; family: string; version: string };
+}
+
+function isEncodeResponse(body: unknown): body is EncodeResponse {
+  const b = body as EncodeResponse;
+  return !!b && typeof b.image_id === 'string' && b.image_id.length > 0;
+}
+
+/**
+ * Asks the service to encode a slice ahead of any click (speculative encoding, docs/api.md): the same
+ * image fields as a segment request, no prompts. Never retried: speculation is optional work, and a
+ * 429 means the service has better things to do. Rejects with a Sam2Error like sam2Segment.
+ */
+export function sam2Encode(request: SegmentRequest, options: Sam2ClientOptions): Promise<EncodeResponse> {
+  return postJson(request, options, isEncodeResponse, () => false);
 }

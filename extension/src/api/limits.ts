@@ -1,6 +1,7 @@
 /**
  * The service's size limits (GET /info → capabilities.max_image_side, max_body_bytes), so a slice the
- * service would refuse is refused here, before its pixels are encoded and uploaded.
+ * service would refuse is refused here, before its pixels are encoded and uploaded; and whether it
+ * offers speculative encoding (capabilities.speculative_encoding).
  */
 import { Sam2Error } from './errors';
 import type { SegmentRequest } from './types';
@@ -10,6 +11,8 @@ export interface ServiceLimits {
   maxImageSide: number;
   /** Largest accepted request body, bytes. */
   maxBodyBytes: number;
+  /** POST …/sam2/encode is on (absent or not `true` in /info: off, an older service). */
+  speculativeEncoding?: boolean;
 }
 
 function positive(value: unknown): number | undefined {
@@ -30,7 +33,8 @@ export async function fetchServiceLimits(
     const body = (await res.json()) as { capabilities?: Record<string, unknown> };
     const maxImageSide = positive(body?.capabilities?.max_image_side);
     const maxBodyBytes = positive(body?.capabilities?.max_body_bytes);
-    return maxImageSide && maxBodyBytes ? { maxImageSide, maxBodyBytes } : undefined;
+    const speculativeEncoding = body?.capabilities?.speculative_encoding === true;
+    return maxImageSide && maxBodyBytes ? { maxImageSide, maxBodyBytes, speculativeEncoding } : undefined;
   } catch {
     return undefined;
   } finally {

@@ -86,6 +86,11 @@ export class ImageIdCache {
     }
   }
 
+  /** Whether the key is known, without refreshing its place. */
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   delete(key: string): void {
     this.entries.delete(key);
   }
