@@ -143,6 +143,21 @@ describe('sam2Segment', () => {
     expect(received).toHaveLength(2);
   });
 
+  it('a retry refused as busy (429) after a 504 reports the timeout, not the refusal', async () => {
+    script = [
+      { status: 504, body: err('TIMEOUT') },
+      {
+        status: 429,
+        body: err('QUEUE_FULL', 'the service is busy; retry later'),
+        headers: { 'retry-after': '1' },
+      },
+    ];
+    const e = await failure(call());
+    expect(e.kind).toBe('timeout');
+    expect(e.status).toBe(504);
+    expect(received).toHaveLength(2);
+  });
+
   it('does not retry 503 MODEL_UNAVAILABLE (the readiness poll takes over)', async () => {
     script = [{ status: 503, body: err('MODEL_UNAVAILABLE', 'no model'), headers: { 'retry-after': '10' } }];
     const e = await failure(call());

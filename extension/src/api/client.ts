@@ -164,7 +164,14 @@ async function postJson<T>(
       // Only retry when the budget leaves room for an answer.
       if (Date.now() + delay >= deadline) throw err;
       await wait(delay);
-      return await attempt();
+      try {
+        return await attempt();
+      } catch (again) {
+        // After a 504 the service is usually still running the first attempt, so it refuses the retry
+        // as busy (429); the first failure is what the user needs to hear.
+        if (err.status === 504 && again instanceof Sam2Error && again.kind === 'busy') throw err;
+        throw again;
+      }
     }
   } finally {
     clearTimeout(timer);
