@@ -282,7 +282,7 @@ describe('choose: tissue HU range', () => {
   it('no voxel in range: nothing to write, and the user is told the range', () => {
     const { env, notes } = fakeEnv();
     const none = restrictToTissue(env, chosen, slice, muscle, { min: 200, max: 300 });
-    expect(none).toEqual({ ok: false, outcome: { status: 'empty' } });
+    expect(none).toEqual({ ok: false, outcome: { status: 'empty', error: 'no voxel in the HU range' } });
     expect(notes[0].message).toBe(
       'No voxel of the result lies in the Skeletal muscle range (200 to 300 HU). Nothing was written.',
     );

@@ -56,7 +56,7 @@ export function restrictToTissue(
       'SAM2 found nothing',
       `No voxel of the result lies in the ${context.label} range (${huRange.min} to ${huRange.max} HU). Nothing was written.`,
     );
-    return stop({ status: 'empty' });
+    return stop({ status: 'empty', error: 'no voxel in the HU range' });
   }
   return next({ ...chosen, mask });
 }
