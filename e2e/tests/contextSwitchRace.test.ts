@@ -263,8 +263,18 @@ describeInBrowser(
               problems.push(`muscle voxels ${written.voxels} != written ${muscleRun.voxels}`);
             // 4. A box over the left half of the muscle result refines it: the result is replaced, so
             // (almost) nothing stays outside the box.
+            // The box is centred on a written voxel of the left half, so the prompt starts on muscle (the
+            // context keeps only voxels in the muscle HU range; a box centred on fat would give nothing).
             const [x0, y0, x1, y1] = written.bbox!;
-            const box = [x0, y0, Math.round((x0 + x1) / 2), y1] as const;
+            const [halfW, halfH] = [Math.round((x1 - x0) / 4), Math.round((y1 - y0) / 2)];
+            const [cx, cy] = [x0 + halfW, Math.round((y0 + y1) / 2)];
+            const anchor = written.indices
+              .map((i) => [i % written.columns, Math.floor(i / written.columns)] as const)
+              .filter(([x]) => x <= x0 + 2 * halfW)
+              .reduce((a, b) =>
+                Math.hypot(b[0] - cx, b[1] - cy) < Math.hypot(a[0] - cx, a[1] - cy) ? b : a,
+              );
+            const box = [anchor[0] - halfW, anchor[1] - halfH, anchor[0] + halfW, anchor[1] + halfH] as const;
             const rightHalf = written.voxels - voxelsInside(written, box);
             refinement = await refinementOutcome(() => dragPixels(page, [box[0], box[1]], [box[2], box[3]]));
             if (refinement === 'asked') problems.push('refinement asked Replace/Add (not a refinement)');
