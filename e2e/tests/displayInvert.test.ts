@@ -104,6 +104,9 @@ describeWithCase('Invert: the request carries what the viewer shows (field case 
 
   async function openSlice(file: string): Promise<OhifViewerPage> {
     const viewer = await OhifViewerPage.open(browser, e2eUrls().viewerUrl);
+    // The display fields under test travel with the pixels: keep them on the click's own request by
+    // refusing speculative encodes here (speculativeEncoding.test.ts covers /encode, built from the same input).
+    await viewer.page.route('**/api/segmentation/sam2/encode', (route) => route.abort());
     await viewer.gotoLocalFiles();
     await viewer.loadLocalFiles([file], invertFieldCase.patientName);
     await viewer.launchFromStudyList(invertFieldCase.patientName, DISPLAY_NAME);
