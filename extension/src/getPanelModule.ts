@@ -1,9 +1,17 @@
 /** OHIF panel module: the body-composition measurements panel (SAM2 mode, right-hand side). */
 import type { Sam2Controller } from './controller';
+import type { CommandsManagerLike, ExtensionManagerLike } from './host/types';
+import type { DataSourceLike } from './sr/storeReport';
 import { PANEL_NAME } from './id';
 import { createBodyCompositionPanel } from './panels/BodyCompositionPanel';
 
-export function getPanelModule(controller: Sam2Controller) {
+/** OHIF's ExtensionManager.getActiveDataSource (the data source the study was opened from). */
+type WithDataSource = ExtensionManagerLike & { getActiveDataSource?(): DataSourceLike[] };
+
+export function getPanelModule(
+  controller: Sam2Controller,
+  host: { commandsManager: CommandsManagerLike; extensionManager: ExtensionManagerLike },
+) {
   return [
     {
       name: PANEL_NAME,
@@ -14,6 +22,11 @@ export function getPanelModule(controller: Sam2Controller) {
         controller.bodyComposition,
         () => controller.libs(),
         () => controller.servicesForPanels,
+        {
+          commandsManager: host.commandsManager,
+          dataSource: () =>
+            (host.extensionManager as WithDataSource).getActiveDataSource?.()?.[0] ?? undefined,
+        },
       ),
     },
   ];

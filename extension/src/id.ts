@@ -52,5 +52,6 @@ export const DOM_IDS = {
   bodyCompositionHeight: 'sam2-body-composition-height',
   bodyCompositionHeightSource: 'sam2-body-composition-height-source',
   bodyCompositionCsv: 'sam2-body-composition-csv',
+  bodyCompositionStoreSr: 'sam2-body-composition-store-sr',
   bodyCompositionStatus: 'sam2-body-composition-status',
 } as const;

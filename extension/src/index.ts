@@ -55,7 +55,7 @@ const extension = {
   },
 
   getPanelModule(params: ExtensionParams) {
-    return getPanelModule(getController(params));
+    return getPanelModule(getController(params), params);
   },
 
   getUtilityModule(params: ExtensionParams) {

@@ -11,6 +11,8 @@ export interface MeasurementRow {
   /** Position of the slice along its normal (ImagePositionPatient · slice normal), mm. */
   slicePositionMm?: number;
   segmentLabel: string;
+  /** The segment's index in its labelmap (not exported to the CSV). */
+  segmentIndex?: number;
   areaCm2: number;
   meanHu: number;
   sdHu: number;

@@ -4,6 +4,8 @@
  */
 import type { CornerstoneLibraries, ServicesLike } from '../host/types';
 import { parseHeightInput } from '../measurements/smi';
+import type { StoreDeps } from '../sr/storeReport';
+import { StoreError, storeSliceReport } from '../sr/storeReport';
 import type { BodyComposition } from './bodyComposition';
 import { hostDiv } from './hostElement';
 import { createPanelView } from './panelView';
@@ -22,12 +24,18 @@ function downloadText(text: string, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** What "Store SR" needs besides the model: the host's commands and active data source. */
+export type StoreHost = Pick<StoreDeps, 'commandsManager' | 'dataSource'>;
+
 function mount(
   root: HTMLDivElement,
   model: BodyComposition,
   libs: () => CornerstoneLibraries,
   services: () => ServicesLike,
+  host: StoreHost,
 ): () => void {
+  const toast = (type: 'success' | 'error', message: string) =>
+    services().uiNotificationService.show({ title: 'DICOM SR', message, type, duration: 6000 });
   const view = createPanelView(root, {
     onHeight(text) {
       const studyUid = model.shownSlice()?.studyInstanceUid;
@@ -55,6 +63,27 @@ function mount(
           view.status(`Exported ${rows} row${rows === 1 ? '' : 's'}.`);
         })
         .catch((e: unknown) => view.status(`Export failed: ${(e as Error).message}`));
+    },
+    onStoreSr() {
+      view.storing(true);
+      view.status('Storing SEG and SR…');
+      storeSliceReport({ ...host, services: services(), libs: libs() }, model.shownSlice())
+        .then((stored) => {
+          const text = `Stored to the PACS: SR with ${stored.groups} segment${stored.groups === 1 ? '' : 's'} and the SEG it references.`;
+          view.status(text);
+          toast('success', text);
+        })
+        .catch((e: unknown) => {
+          // Data source errors (HTTP status, network) are shown, never logged with the dataset.
+          const reason =
+            e instanceof StoreError
+              ? e.message
+              : `the PACS refused or could not be reached (${(e as Error)?.message ?? e}).`;
+          const text = `SR not stored: ${reason}`;
+          view.status(text);
+          toast('error', text);
+        })
+        .finally(() => view.storing(false));
     },
   });
   const refresh = () => {
@@ -100,11 +129,12 @@ export function createBodyCompositionPanel(
   model: BodyComposition,
   libs: () => CornerstoneLibraries,
   services: () => ServicesLike,
+  host: StoreHost,
 ) {
   let unmount: (() => void) | undefined;
   const ref = (element: HTMLDivElement | null) => {
     unmount?.();
-    unmount = element ? mount(element, model, libs, services) : undefined;
+    unmount = element ? mount(element, model, libs, services, host) : undefined;
   };
   return function Sam2BodyCompositionPanel() {
     return hostDiv(ref, { style: { height: '100%', overflow: 'auto' } });

@@ -97,6 +97,7 @@ export function measureImage(
       instanceNumber,
       slicePositionMm: position,
       segmentLabel: label,
+      segmentIndex,
       areaCm2: stats.areaCm2,
       meanHu: stats.meanHu,
       sdHu: stats.sdHu,

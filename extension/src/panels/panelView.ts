@@ -1,10 +1,14 @@
-/** DOM of the body-composition panel: the shown slice's figures, the height field and CSV export. */
+/**
+ * DOM of the body-composition panel: the shown slice's figures, the height field, CSV export and
+ * "Store SR" (the slice's DICOM SR to the PACS).
+ */
 import { DOM_IDS } from '../id';
 import type { ShownSlice } from './bodyComposition';
 
 export interface PanelViewHandlers {
   onHeight(text: string): void;
   onExportCsv(): void;
+  onStoreSr(): void;
 }
 
 function fixed(value: number | undefined, digits: number): string {
@@ -63,17 +67,33 @@ export function createPanelView(root: HTMLElement, handlers: PanelViewHandlers) 
     'Export CSV (all measured slices)',
   );
   csv.addEventListener('click', () => handlers.onExportCsv());
+  const storeSr = el(
+    'button',
+    {
+      'data-cy': DOM_IDS.bodyCompositionStoreSr,
+      type: 'button',
+      title: "Stores this slice's figures to the PACS as a DICOM SR (TID 1500) with the SEG it measured",
+      style:
+        'margin-top:8px;margin-left:4px;padding:2px 8px;border:1px solid #374151;border-radius:4px;background:#1f2937;color:#e5e7eb;',
+    },
+    'Store SR (shown slice)',
+  );
+  storeSr.addEventListener('click', () => handlers.onStoreSr());
   const status = el('div', {
     'data-cy': DOM_IDS.bodyCompositionStatus,
     role: 'status',
     style: 'margin-top:4px;color:#9ca3af;',
   });
-  root.replaceChildren(title, slice, body, empty, heightLabel, csv, status);
+  root.replaceChildren(title, slice, body, empty, heightLabel, csv, storeSr, status);
 
   let last = '';
   return {
     status(text: string) {
       status.textContent = text;
+    },
+    /** Disables "Store SR" while a store runs (one at a time). */
+    storing(busy: boolean) {
+      storeSr.disabled = busy;
     },
     update(shown: ShownSlice | undefined) {
       if (document.activeElement !== height) height.value = shown?.heightM ? shown.heightM.toFixed(2) : '';
