@@ -5,17 +5,23 @@
  * brush, eraser and undo (checked against the labelmap read back from the viewer); the CSV download.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DOM_IDS, PANEL_ID } from '../../extension/src/id';
-import { readNifti } from '../../extension/test/nifti';
 import { launchChromium } from '../helpers/chromium';
 import { describeInBrowser } from '../helpers/describeInBrowser';
-import { readDicom } from '../helpers/dicomDerive';
+import {
+  AUTOCHTHON_LEFT,
+  AUTOCHTHON_RIGHT,
+  figuresOf,
+  type Figures,
+  REFERENCE_SEG_FILE,
+  referenceIndices,
+  sliceHu,
+} from '../helpers/bodyCompositionReference';
 import { dragPixels, openExampleCtInSam2Mode, segmentSlice, showInstance } from '../helpers/sam2';
 import { screenshotPage } from '../helpers/screenshots';
 import { e2eUrls } from '../helpers/servers';
-import { sharedDataDir, totalSegExample } from '../helpers/testData';
+import { totalSegExample } from '../helpers/testData';
 import { OhifViewerPage } from '../helpers/viewerPage';
 
 const INSTANCE = 276;
@@ -25,13 +31,8 @@ const LABEL = 'Skeletal muscle (L3)';
 /** Skeletal muscle range, written out here (not imported) so a wrong default in the product fails. */
 const MUSCLE_MIN = -29;
 const MUSCLE_MAX = 150;
-const segFile = path.join(sharedDataDir, 'seg_reference', 'totalsegmentator', 'example_seg_dicom.nii.gz');
 
-interface Expected {
-  voxels: number;
-  areaCm2: number;
-  meanHu: number;
-}
+type Expected = Pick<Figures, 'voxels' | 'areaCm2' | 'meanHu'>;
 
 interface PanelRow {
   segment: string;
@@ -41,38 +42,9 @@ interface PanelRow {
   sdHu: number;
 }
 
-/** HU of instance 276 and its pixel spacing, read from the DICOM file with dicom-parser. */
-function sliceHu(): { hu: Float64Array; rowMm: number; columnMm: number } {
-  const image = readDicom(path.join(totalSegExample.dir, `CT_0${INSTANCE}.dcm`));
-  const spacing = (image.dataSet.string('x00280030') ?? '').split('\\').map(Number);
-  const hu = Float64Array.from(image.pixels, (v) => v * image.slope + image.intercept);
-  return { hu, rowMm: spacing[0], columnMm: spacing[1] };
-}
-
-/** Flat indices (row × 512 + column) of autochthon L/R (labels 86, 87) on instance 276 (data README B). */
-function referenceMuscleIndices(): number[] {
-  const seg = readNifti(segFile);
-  const [nx, ny] = seg.dims;
-  const k = 286 - INSTANCE;
-  const out: number[] = [];
-  for (let j = 0; j < ny; j++)
-    for (let i = 0; i < nx; i++) {
-      const v = seg.data[k * nx * ny + j * nx + i];
-      if (v === 86 || v === 87) out.push((511 - j) * 512 + i);
-    }
-  return out.sort((a, b) => a - b);
-}
-
-/** Area, count and mean over the voxels whose HU is in the muscle range. */
+/** Area, count and mean over the voxels whose HU is in the muscle range (instance 276). */
 function expectedFor(indices: number[]): Expected {
-  const { hu, rowMm, columnMm } = sliceHu();
-  const inRange = indices.map((i) => hu[i]).filter((v) => v >= MUSCLE_MIN && v <= MUSCLE_MAX);
-  const sum = inRange.reduce((s, v) => s + v, 0);
-  return {
-    voxels: inRange.length,
-    areaCm2: (inRange.length * rowMm * columnMm) / 100,
-    meanHu: sum / inRange.length,
-  };
+  return figuresOf(indices, sliceHu(INSTANCE), [MUSCLE_MIN, MUSCLE_MAX]);
 }
 
 describeInBrowser('Body-composition panel: figures, live updates, CSV', () => {
@@ -83,7 +55,7 @@ describeInBrowser('Body-composition panel: figures, live updates, CSV', () => {
   let afterReference: Expected;
 
   beforeAll(async () => {
-    if (!existsSync(segFile)) throw new Error(`reference mask missing: ${segFile}`);
+    if (!existsSync(REFERENCE_SEG_FILE)) throw new Error(`reference mask missing: ${REFERENCE_SEG_FILE}`);
     browser = await launchChromium();
     viewer = await OhifViewerPage.open(browser, e2eUrls().viewerUrl);
     page = viewer.page;
@@ -170,7 +142,7 @@ describeInBrowser('Body-composition panel: figures, live updates, CSV', () => {
     await openPanel();
 
     // The reference mask, written as a hand-drawn segment named like the muscle context.
-    const indices = referenceMuscleIndices();
+    const indices = referenceIndices(INSTANCE, [AUTOCHTHON_LEFT, AUTOCHTHON_RIGHT]);
     expect(indices.length).toBeGreaterThan(500);
     segmentIndex = await page.evaluate(
       async ([label, voxels]) => {

@@ -4,19 +4,33 @@
  * model, nginx with the project's template serving the stock OHIF 3.13.2 viewer, our bundles and the
  * rendered app-config.js). A real CT series goes into Orthanc through its REST API, is opened through nginx
  * in the SAM2 mode, segmented with the SAM2 button and a click, exported back to Orthanc with OHIF's own
- * DICOM SEG export, and read back from Orthanc. Then the service is stopped: the viewer still shows the
- * images and the button is disabled, saying why.
+ * DICOM SEG export, and read back from Orthanc. A muscle segment is added on the same slice and the
+ * body-composition panel's "Store SR" stores the slice's TID 1500 report (with the SEG it references)
+ * through the data source; it is read back from Orthanc and parsed with dcmjs. Then the service is
+ * stopped: the viewer still shows the images and the button is disabled, saying why.
  */
 import type { Browser, Page } from 'playwright-core';
 import { getContext, DEFAULT_CONTEXT_ID } from '../../extension/src/contexts';
 import { unavailableText } from '../../extension/src/availability/evaluate';
-import { BUTTON_IDS } from '../../extension/src/id';
+import { BUTTON_IDS, DOM_IDS, PANEL_ID } from '../../extension/src/id';
 import { ROUTE_NAME } from '../../mode/src/ids';
 import { missingFullStackPrerequisite, startFullStack, type FullStack } from '../fullStack/stack';
+import {
+  childrenNamed,
+  codeOf,
+  items,
+  numValue,
+  onlyChild,
+  readPart10,
+  single,
+  textsOf,
+} from '../fullStack/srContent';
+import { AUTOCHTHON_RIGHT, figuresOf, referenceIndices, sliceHu } from '../helpers/bodyCompositionReference';
 import {
   findInstances,
   frameValues,
   instanceMetadata,
+  orthancGet,
   instanceTags,
   multiValue,
   rgbToDicomLab,
@@ -33,11 +47,16 @@ import { launchChromium } from '../helpers/chromium';
 import { pollUntil } from '../helpers/poll';
 import {
   activeSegments,
+  chooseContextFromMenu,
   clearOutcome,
+  clickPixel,
   docsScreenshot,
   hasPixel,
   LIVER_POINT,
   LIVER_SLICE,
+  promptAndWait,
+  runOneClick,
+  segmentByLabel,
   segmentSlice,
   type SegmentInfo,
   showInstance,
@@ -57,6 +76,8 @@ const describeFullStack = missing ? describe.skip : describe;
 
 /** The segment the default context ("Structure") writes: its label and colour are ours. */
 const context = getContext(DEFAULT_CONTEXT_ID);
+/** The skeletal-muscle context's segment label, written out here. */
+const MUSCLE_LABEL = 'Skeletal muscle (L3)';
 
 /** A page screenshot into artifacts/screenshots/ (artifacts/docs-screenshots/ with `forDocs`), fullstack-<name>.png. */
 async function screenshot(page: Page, name: string, forDocs = false): Promise<void> {
@@ -269,6 +290,133 @@ describeFullStack(
       expect(seg.SegmentAlgorithmType).toBe('SEMIAUTOMATIC');
       expect(seg.SegmentAlgorithmName).toBe(`SAM2 ${model.name} ${model.version}`);
     }
+
+    it("Store SR: the slice's TID 1500 report and the SEG it references go to Orthanc through the data source; read back, its figures match an independent computation", async () => {
+      const { page } = viewer;
+      // A fresh load (OHIF now shows the stored SEG in the viewport and offers to open it); then a
+      // skeletal-muscle segment on the same slice: the muscle context's One-Click and a click on the
+      // right autochthon muscle (reference label 87, its bounding-box centre when inside it).
+      await page.goto(studyUrl());
+      await viewer.waitForImage();
+      await viewer.dismissInvestigationalUseBanner();
+      expect((await showInstance(page, LIVER_SLICE)).sopInstanceUid).toBe(shown.sopInstanceUid);
+      await pollUntil(
+        () => viewer.toolbarButton(`${BUTTON_IDS.oneClick}-btn`).isEnabled(),
+        (enabled) => enabled,
+        { what: 'the SAM2 button to be enabled' },
+      );
+      const muscleRef = referenceIndices(LIVER_SLICE, [AUTOCHTHON_RIGHT]);
+      const xs = muscleRef.map((i) => i % 512);
+      const ys = muscleRef.map((i) => Math.floor(i / 512));
+      let target: [number, number] = [
+        Math.round((Math.min(...xs) + Math.max(...xs)) / 2),
+        Math.round((Math.min(...ys) + Math.max(...ys)) / 2),
+      ];
+      if (!muscleRef.includes(target[1] * 512 + target[0])) target = [xs[0], ys[0]];
+      await chooseContextFromMenu(page, BUTTON_IDS.contextSkeletalMuscle);
+      await runOneClick(page);
+      const clicked = await promptAndWait(page, () => clickPixel(page, target));
+      expect(['written', 'unchanged']).toContain(clicked.status);
+      const muscle = await segmentByLabel(page, MUSCLE_LABEL);
+      const muscleVoxels = (await segmentSlice(page, muscle.segmentIndex)).indices;
+      expect(muscleVoxels.length).toBeGreaterThan(0);
+      expect(await activeSegments(page)).toHaveLength(1);
+
+      // Independent figures from the DICOM file: only voxels in −29…150 HU count for the muscle.
+      const slice = sliceHu(LIVER_SLICE);
+      const expected = new Map([
+        [
+          MUSCLE_LABEL,
+          { figures: figuresOf(muscleVoxels, slice, [-29, 150]), segmentNumber: muscle.segmentIndex },
+        ],
+      ]);
+
+      await page.evaluate((id) => {
+        const w = window as unknown as {
+          services: { panelService: { activatePanel(id: string, force?: boolean): void } };
+        };
+        w.services.panelService.activatePanel(id, true);
+      }, PANEL_ID);
+      const started = Date.now();
+      await page.locator(`[data-cy="${DOM_IDS.bodyCompositionStoreSr}"]`).click();
+      const status = page.locator(`[data-cy="${DOM_IDS.bodyCompositionStatus}"]`);
+      await pollUntil(
+        () => status.textContent(),
+        (text) => /Stored to the PACS|not stored/.test(text ?? ''),
+        { what: 'the Store SR outcome', timeoutMs: 60000 },
+      );
+      expect(await status.textContent()).toContain('Stored to the PACS: SR with 1 segment and');
+      // OHIF's notification (title "DICOM SR") says so too; the screenshot waits for it to slide in.
+      await page.getByText('DICOM SR', { exact: true }).first().waitFor();
+      await page.waitForTimeout(1000);
+      timings.fullStackStoreSrMs = Date.now() - started;
+      await screenshot(page, 'sr-stored', true);
+
+      // Read back from Orthanc's REST API (not through the viewer), parsed with dcmjs.
+      const srIds = await findInstances(stack.orthanc, totalSegExample.studyInstanceUid, { Modality: 'SR' });
+      expect(srIds).toHaveLength(1);
+      const file = Buffer.from(
+        await (await orthancGet(stack.orthanc, `/instances/${srIds[0]}/file`)).arrayBuffer(),
+      );
+      const sr = readPart10(file);
+      expect(sr).toMatchObject({
+        SOPClassUID: '1.2.840.10008.5.1.4.1.1.88.34', // Comprehensive 3D SR
+        Modality: 'SR',
+        StudyInstanceUID: totalSegExample.studyInstanceUid,
+        PatientID: 'TS-EXAMPLE-CT-DICOM',
+      });
+      expect(codeOf(sr)).toBe('DCM:126000');
+      expect(items(sr.ContentTemplateSequence)[0]).toMatchObject({ TemplateIdentifier: '1500' });
+
+      // The SEG it references was stored too, and its frame of this slice carries the segment.
+      const segUids = new Set<string>();
+      const groups = childrenNamed(onlyChild(sr, 'DCM:126010'), 'DCM:125007');
+      expect(groups).toHaveLength(1);
+      for (const group of groups) {
+        const label = String(onlyChild(group, 'DCM:112039').TextValue);
+        const want = expected.get(label);
+        if (!want) throw new Error(`unexpected group ${label}`);
+        const source = items(onlyChild(group, 'DCM:121233').ReferencedSOPSequence)[0];
+        expect(source.ReferencedSOPInstanceUID).toBe(shown.sopInstanceUid);
+        const segRef = items(onlyChild(group, 'DCM:121214').ReferencedSOPSequence)[0];
+        expect(single(segRef.ReferencedSegmentNumber)).toBe(want.segmentNumber);
+        segUids.add(String(segRef.ReferencedSOPInstanceUID));
+
+        const area = onlyChild(group, 'SCT:42798000');
+        expect(numValue(area).unit).toBe('UCUM:cm2');
+        expect(
+          Math.abs(numValue(area).value - want.figures.areaCm2) / want.figures.areaCm2,
+        ).toBeLessThanOrEqual(0.005);
+        const attenuation = Object.fromEntries(
+          childrenNamed(group, 'DCM:112031').map((a) => [
+            codeOf(onlyChild(a, 'DCM:121401'), 'ConceptCodeSequence'),
+            numValue(a),
+          ]),
+        );
+        expect(attenuation['SCT:373098007'].unit).toBe("UCUM:[hnsf'U]");
+        expect(Math.abs(attenuation['SCT:373098007'].value - want.figures.meanHu)).toBeLessThanOrEqual(0.5);
+        expect(Math.abs(attenuation['SCT:386136009'].value - want.figures.sdHu)).toBeLessThanOrEqual(0.5);
+        expect(numValue(onlyChild(group, '99SAM2:VOXELS')).value).toBe(want.figures.voxels);
+
+        // TID 4019: the model that wrote the segment, and the HU range used.
+        expect(textsOf(area, 'DCM:111001')).toEqual([model.name]);
+        expect(textsOf(area, 'DCM:111003')).toEqual([model.version]);
+        expect(textsOf(area, 'DCM:111002').join(' | ')).toContain('HU range -29..150 HU');
+      }
+      expect(segUids.size).toBe(1);
+      const [segUid] = [...segUids];
+      const segIds = await findInstances(stack.orthanc, totalSegExample.studyInstanceUid, {
+        Modality: 'SEG',
+        SOPInstanceUID: segUid,
+      });
+      expect(segIds).toHaveLength(1);
+      const frameNumber = single(
+        items(onlyChild(groups[0], 'DCM:121214').ReferencedSOPSequence)[0].ReferencedFrameNumber,
+      );
+      const frame = await frameValues(stack.orthanc, segIds[0], frameNumber - 1);
+      const muscleIndex = muscleVoxels[0];
+      expect([muscle.segmentIndex, 1]).toContain(frame.values[muscleIndex]);
+    });
 
     it('with the SAM2 service stopped, the viewer still shows the images through nginx and the button says why it is disabled', async () => {
       await stack.stopService();
