@@ -2,7 +2,8 @@
  * The body-composition panel in the real viewer on the real example CT: its figures for a segment
  * holding the reference muscle mask (TotalSegmentator autochthon L/R on instance 276) against an
  * independent computation from the DICOM file and the NIfTI mask read here in Node; live updates after
- * brush, eraser and undo (checked against the labelmap read back from the viewer); the CSV download.
+ * brush, eraser and undo (checked against the labelmap read back from the viewer); the CSV download;
+ * Store SR refused for a study from local files (the round trip to a PACS is in fullStack.test.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -288,6 +289,28 @@ describeInBrowser('Body-composition panel: figures, live updates, CSV', () => {
     // No Patient Size in this series and none entered: no SMI.
     expect(row.SMI_cm2_per_m2).toBe('');
     expect(viewer.problems.filter((p) => /sam2|body/i.test(p))).toEqual([]);
+  });
+
+  it('Store SR with a study from local files: refused with the reason, no download, the page stays', async () => {
+    const url = page.url();
+    const downloads: string[] = [];
+    page.on('download', (d) => downloads.push(d.suggestedFilename()));
+    await page.locator(`[data-cy="${DOM_IDS.bodyCompositionStoreSr}"]`).click();
+    const status = page.locator(`[data-cy="${DOM_IDS.bodyCompositionStatus}"]`);
+    await page.waitForFunction(
+      (sel) => /not stored/.test(document.querySelector(sel)?.textContent ?? ''),
+      `[data-cy="${DOM_IDS.bodyCompositionStatus}"]`,
+      { timeout: 15000 },
+    );
+    expect(await status.textContent()).toBe(
+      'SR not stored: The study was opened from local files: there is no PACS to store to. Use Export CSV, or open the study from the PACS.',
+    );
+    await page.getByText('DICOM SR', { exact: true }).first().waitFor();
+    await page.waitForTimeout(1000);
+    expect(downloads).toEqual([]);
+    expect(page.url()).toBe(url);
+    // The figures are still on screen.
+    expect((await panelRow())?.voxels).toBeGreaterThan(0);
   });
 
   it('uses an entered height for SMI = SMA / height² and keeps it for the study', async () => {

@@ -5,8 +5,11 @@ import type { DataSourceLike } from './sr/storeReport';
 import { PANEL_NAME } from './id';
 import { createBodyCompositionPanel } from './panels/BodyCompositionPanel';
 
-/** OHIF's ExtensionManager.getActiveDataSource (the data source the study was opened from). */
-type WithDataSource = ExtensionManagerLike & { getActiveDataSource?(): DataSourceLike[] };
+/** OHIF's ExtensionManager: the data source the study was opened from, and its definition. */
+type WithDataSource = ExtensionManagerLike & {
+  getActiveDataSource?(): DataSourceLike[];
+  getActiveDataSourceDefinition?(): { namespace?: string } | undefined;
+};
 
 export function getPanelModule(
   controller: Sam2Controller,
@@ -26,6 +29,8 @@ export function getPanelModule(
           commandsManager: host.commandsManager,
           dataSource: () =>
             (host.extensionManager as WithDataSource).getActiveDataSource?.()?.[0] ?? undefined,
+          dataSourceNamespace: () =>
+            (host.extensionManager as WithDataSource).getActiveDataSourceDefinition?.()?.namespace,
         },
       ),
     },

@@ -25,7 +25,7 @@ function downloadText(text: string, fileName: string): void {
 }
 
 /** What "Store SR" needs besides the model: the host's commands and active data source. */
-export type StoreHost = Pick<StoreDeps, 'commandsManager' | 'dataSource'>;
+export type StoreHost = Pick<StoreDeps, 'commandsManager' | 'dataSource' | 'dataSourceNamespace'>;
 
 function mount(
   root: HTMLDivElement,

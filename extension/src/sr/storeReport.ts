@@ -40,7 +40,12 @@ export interface StoreDeps {
   libs: CornerstoneLibraries;
   /** OHIF's extensionManager.getActiveDataSource()[0]. */
   dataSource(): DataSourceLike | undefined;
+  /** Its definition's namespace, e.g. "@ohif/extension-default.dataSourcesModule.dicomweb". */
+  dataSourceNamespace(): string | undefined;
 }
+
+/** OHIF's local-files data source: its "store" downloads through the page's location, no PACS. */
+const LOCAL_FILES_NAMESPACE = /\.dicomlocal$/;
 
 export interface StoredReport {
   srSopInstanceUid: string;
@@ -101,6 +106,10 @@ export async function storeSliceReport(
 ): Promise<StoredReport> {
   const rows = shown?.measurements?.rows ?? [];
   if (!shown || !rows.length) throw new StoreError('Nothing to store: no segment on this slice.');
+  if (LOCAL_FILES_NAMESPACE.test(deps.dataSourceNamespace() ?? ''))
+    throw new StoreError(
+      'The study was opened from local files: there is no PACS to store to. Use Export CSV, or open the study from the PACS.',
+    );
   const dataSource = deps.dataSource();
   const storeDicom = dataSource?.store?.dicom?.bind(dataSource.store);
   if (!storeDicom) throw new StoreError('The active data source cannot store DICOM (no STOW-RS).');
