@@ -337,6 +337,16 @@ describeFullStack(
         };
         w.services.panelService.activatePanel(id, true);
       }, PANEL_ID);
+      // A height typed in the panel: the muscle group gets its SMI.
+      const height = page.locator(`[data-cy="${DOM_IDS.bodyCompositionHeight}"]`);
+      await height.fill('172');
+      await height.press('Enter');
+      await height.blur();
+      await page.waitForFunction(
+        (sel) => !!document.querySelector(sel)?.getAttribute('data-smi'),
+        `[data-cy="${DOM_IDS.bodyCompositionRow}"]`,
+        { timeout: 10000 },
+      );
       const started = Date.now();
       await page.locator(`[data-cy="${DOM_IDS.bodyCompositionStoreSr}"]`).click();
       const status = page.locator(`[data-cy="${DOM_IDS.bodyCompositionStatus}"]`);
@@ -397,6 +407,9 @@ describeFullStack(
         expect(Math.abs(attenuation['SCT:373098007'].value - want.figures.meanHu)).toBeLessThanOrEqual(0.5);
         expect(Math.abs(attenuation['SCT:386136009'].value - want.figures.sdHu)).toBeLessThanOrEqual(0.5);
         expect(numValue(onlyChild(group, '99SAM2:VOXELS')).value).toBe(want.figures.voxels);
+        const smi = numValue(onlyChild(group, '99SAM2:SMI'));
+        expect(smi.unit).toBe('UCUM:cm2/m2');
+        expect(Math.abs(smi.value - want.figures.areaCm2 / 1.72 ** 2) / smi.value).toBeLessThanOrEqual(0.005);
 
         // TID 4019: the model that wrote the segment, and the HU range used.
         expect(textsOf(area, 'DCM:111001')).toEqual([model.name]);

@@ -132,6 +132,7 @@ describe('TID 1500 measurement report', () => {
     expect(sr.CompletionFlag).toBe('COMPLETE');
     expect(sr.VerificationFlag).toBe('UNVERIFIED');
     expect(sr.SeriesNumber).toBe(4101);
+    expect(sr.SpecificCharacterSet).toBe('ISO_IR 192');
   });
 
   it('takes patient and study from the SEG, and lists the CT and the SEG as evidence', () => {

@@ -245,6 +245,8 @@ export function buildMeasurementReport(input: MeasurementReportInput): Naturaliz
     isComplete: true,
   });
   const dataset = JSON.parse(JSON.stringify(document)) as NaturalizedDataset;
+  // dcmjs writes text as UTF-8 (patient names copied from the SEG may not be ASCII).
+  dataset.SpecificCharacterSet = 'ISO_IR 192';
   dataset.CodingSchemeIdentificationSequence = [PRIVATE_SCHEME_IDENTIFICATION];
   dataset.ManufacturerModelName = input.device.name;
   dataset.SoftwareVersions = input.device.version;
