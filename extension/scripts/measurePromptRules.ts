@@ -106,7 +106,12 @@ function dicomSeriesResults(muscles: GroupSlice[]): SliceResult[] {
     const hu = Float64Array.from(image.pixels, (v) => v * image.slope + image.intercept);
     const ref: number[] = [];
     const levels = new Set<string>();
-    const muscleRefs: SliceReferences = { 'paraspinal-right': [], 'paraspinal-left': [] };
+    const muscleRefs: SliceReferences = {
+      'psoas-right': [],
+      'psoas-left': [],
+      'paraspinal-right': [],
+      'paraspinal-left': [],
+    };
     for (let j = 0; j < ny; j++)
       for (let i = 0; i < nx; i++) {
         const v = seg.data[k * nx * ny + j * nx + i];
@@ -245,7 +250,7 @@ function main(): void {
   for (const [set, groups] of Object.entries(muscleSets))
     for (const [group, s] of Object.entries(groups))
       console.log(
-        `${set.padEnd(12)} ${group.padEnd(17)} ${String(s.slices).padStart(7)}  ${pct(s.found, s.slices).padStart(5)}  ${pct(s.contains95, s.slices).padStart(8)}  ${(100 * s.meanCovered).toFixed(0).padStart(5)} %  ${s.meanIou.toFixed(2).padStart(8)}  ${s.medianIou.toFixed(2).padStart(6)}  ${s.meanPrecision.toFixed(2).padStart(13)}`,
+        `${set.padEnd(12)} ${group.padEnd(17)} ${String(s.slices).padStart(7)}  ${pct(s.found, s.slices).padStart(5)}  ${pct(s.contains95, s.slices).padStart(8)}  ${(100 * s.meanCovered).toFixed(0).padStart(5)} %  ${s.meanIou.toFixed(2).padStart(8)}  ${s.medianIou.toFixed(2).padStart(6)}  ${s.meanPrecision.toFixed(2).padStart(13)}  ${`${s.falseAlarms}/${s.slicesWithout}`.padStart(12)}`,
       );
   const out = path.join(repoRoot, 'artifacts', 'prompt-rules.json');
   mkdirSync(path.dirname(out), { recursive: true });

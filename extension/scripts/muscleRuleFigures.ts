@@ -37,10 +37,16 @@ export interface GroupSummary {
   meanIou: number;
   medianIou: number;
   meanPrecision: number;
+  /** Slices through a vertebra without this muscle in the reference, and those the rule still boxed. */
+  slicesWithout: number;
+  falseAlarms: number;
 }
 
 /** A reference structure on one slice, by group: flat pixel indices. */
 export type SliceReferences = Record<string, number[]>;
+
+/** Groups whose reference label map covers the whole slice, so an empty reference means absent. */
+const ABSENCE_KNOWN = ['psoas-right', 'psoas-left', 'paraspinal-right', 'paraspinal-left'];
 
 /** Which found groups answer for each reference group. */
 const GROUP_OF: Record<string, (g: MuscleGroupFound) => boolean> = {
@@ -81,7 +87,9 @@ export function evaluateMuscleSlice(
   const { width, height } = slice;
   const out: GroupSlice[] = [];
   for (const [group, ref] of Object.entries(references)) {
-    if (!ref.length) continue;
+    // An empty reference counts only where absence is known (psoas/paraspinal on a slice through a
+    // vertebra): a box there is a false alarm.
+    if (!ref.length && !(ABSENCE_KNOWN.includes(group) && levels.length)) continue;
     const boxes = groups.filter(GROUP_OF[group]).map((g) => g.box);
     const inBoxes = new Uint8Array(width * height);
     for (const [x0, y0, x1, y1] of boxes)
@@ -100,8 +108,8 @@ export function evaluateMuscleSlice(
       group,
       reference: ref.length,
       found: boxes.length > 0,
-      covered: covered / ref.length,
-      iou: union ? iou(union, boxOf(ref, width)) : 0,
+      covered: ref.length ? covered / ref.length : 0,
+      iou: union && ref.length ? iou(union, boxOf(ref, width)) : 0,
       precision: boxArea ? covered / boxArea : 0,
     });
   }
@@ -111,8 +119,10 @@ export function evaluateMuscleSlice(
 export function summariseGroups(rows: GroupSlice[]): Record<string, GroupSummary> {
   const out: Record<string, GroupSummary> = {};
   for (const group of Object.keys(GROUP_OF)) {
-    const mine = rows.filter((r) => r.group === group);
-    if (!mine.length) continue;
+    const all = rows.filter((r) => r.group === group);
+    const mine = all.filter((r) => r.reference > 0);
+    const absent = all.filter((r) => r.reference === 0);
+    if (!all.length) continue;
     const found = mine.filter((r) => r.found);
     const ious = found.map((r) => r.iou).sort((a, b) => a - b);
     const mean = (v: number[]) => (v.length ? v.reduce((s, x) => s + x, 0) / v.length : 0);
@@ -125,6 +135,8 @@ export function summariseGroups(rows: GroupSlice[]): Record<string, GroupSummary
       meanIou: mean(ious),
       medianIou: ious.length ? ious[Math.floor(ious.length / 2)] : 0,
       meanPrecision: mean(found.map((r) => r.precision)),
+      slicesWithout: absent.length,
+      falseAlarms: absent.filter((r) => r.found).length,
     };
   }
   return out;

@@ -42,6 +42,15 @@ export interface MuscleRuleOptions {
   erodeMm: number;
   /** Smallest accepted region, mm² (after erosion). */
   minAreaMm2: number;
+  /**
+   * A found vertebra shallower than this (front to spinous process, mm) is only its posterior elements,
+   * as at an intervertebral disc (the disc is soft tissue): a lumbar vertebra is 70–100 mm deep.
+   */
+  minVertebraDepthMm: number;
+  /** Largest psoas cross-section, mm² (after erosion; adult psoas at L3–L4 is up to about 25 cm²). */
+  psoasMaxAreaMm2: number;
+  /** Erosion radii tried in turn for the psoas, as multiples of erodeMm. */
+  psoasErosionScales: number[];
   /** How far out beside the vertebral body the psoas is searched, in vertebral body widths. */
   psoasReach: number;
   /** How far out from the midline the paraspinal muscles are searched, mm. */
@@ -65,6 +74,9 @@ export const DEFAULT_MUSCLE_RULE: MuscleRuleOptions = {
   fatMaxHu: -30,
   erodeMm: 3,
   minAreaMm2: 80,
+  minVertebraDepthMm: 55,
+  psoasMaxAreaMm2: 2500,
+  psoasErosionScales: [1, 2],
   psoasReach: 1.2,
   paraspinalReachMm: 90,
   marginMm: 4,
@@ -83,6 +95,8 @@ interface Frame {
   /** Vertebral body: anterior row, posterior row (the spinal canal's front), columns. */
   bodyTop: number;
   canalRow: number;
+  /** Whether the vertebral body was found (not only the posterior elements, as at a disc level). */
+  hasBody: boolean;
   /** The vertebra's posterior edge (tip of the spinous process), row. */
   vertebraBottom: number;
   bodyLeftX: number;
@@ -105,7 +119,8 @@ export function findMuscleGroups(
   const frame = makeFrame(slice, vertebra, options);
   if (!frame) return [];
   const out: MuscleGroupFound[] = [];
-  for (const side of ['right', 'left'] as const) {
+  // Only the posterior elements found (an intervertebral disc level): no vertebral body to anchor the psoas.
+  for (const side of frame.hasBody ? (['right', 'left'] as const) : []) {
     const psoas = findRegion(frame, psoasWindow(frame, side, options), options, 'nearest', side);
     if (psoas) out.push({ kind: 'psoas', name: `psoas-${side}`, ...psoas });
   }
@@ -130,7 +145,10 @@ function makeFrame(slice: SliceImage, vertebra: VertebraFound, o: MuscleRuleOpti
   const margin = DEFAULT_VERTEBRA_RULE.marginMm / columnMm;
   const [vx0, vy0, vx1, vy1] = vertebra.box.map((v, i) => (i < 2 ? v + margin : v - margin));
   const midline = vertebra.component.cx;
-  const canalRow = spinalCanalRow(slice, Math.round(midline), Math.round(vy0), Math.round(vy1));
+  const hasBody = (vy1 - vy0) * slice.rowMm >= o.minVertebraDepthMm;
+  const canalRow = hasBody
+    ? spinalCanalRow(slice, Math.round(midline), Math.round(vy0), Math.round(vy1))
+    : Math.round(vy0);
   // The vertebral body's sides: the outermost bone columns between its front and the canal.
   let bodyLeftX = Math.round(midline);
   let bodyRightX = Math.round(midline);
@@ -146,6 +164,7 @@ function makeFrame(slice: SliceImage, vertebra: VertebraFound, o: MuscleRuleOpti
     vertebra,
     bodyTop: Math.round(vy0),
     canalRow,
+    hasBody,
     vertebraBottom: Math.round(vy1),
     bodyLeftX,
     bodyRightX,
@@ -214,8 +233,48 @@ function findRegion(
   const local = new Uint8Array(ww * wh);
   for (let y = 0; y < wh; y++)
     for (let x = 0; x < ww; x++) local[y * ww + x] = f.muscle[(y + wy0) * width + x + wx0];
-  const rx = Math.max(1, Math.round(o.erodeMm / columnMm));
-  const ry = Math.max(1, Math.round(o.erodeMm / rowMm));
+  // The psoas may touch a neighbour (kidney, bowel): a stronger erosion then parts them.
+  const scales = choose === 'nearest' ? o.psoasErosionScales : [1];
+  let chosen: { best: Component; labels: Int32Array; rx: number; ry: number } | undefined;
+  for (const scale of scales) {
+    chosen = chooseRegion(f, local, [wx0, wy0, ww, wh], o, choose, side, scale);
+    if (chosen) break;
+  }
+  if (!chosen) return undefined;
+  const { best, labels, rx, ry } = chosen;
+  const grown = dilate(labelMask(labels, best.label), ww, wh, rx, ry);
+  let box: Box = [Infinity, Infinity, -Infinity, -Infinity];
+  for (let y = 0; y < wh; y++)
+    for (let x = 0; x < ww; x++) {
+      if (!grown[y * ww + x] || !local[y * ww + x]) continue;
+      box = [Math.min(box[0], x), Math.min(box[1], y), Math.max(box[2], x), Math.max(box[3], y)];
+    }
+  const point = nearestPixel(labels, best, ww);
+  const mx = o.marginMm / columnMm;
+  const my = o.marginMm / rowMm;
+  return {
+    box: clampBox(
+      [box[0] + wx0 - mx, box[1] + wy0 - my, box[2] + wx0 + mx, box[3] + wy0 + my],
+      width,
+      height,
+    ),
+    point: [point[0] + wx0, point[1] + wy0],
+  };
+}
+
+/** One erosion scale: the muscle components of the window and the one chosen, or undefined. */
+function chooseRegion(
+  f: Frame,
+  local: Uint8Array,
+  [wx0, wy0, ww, wh]: [number, number, number, number],
+  o: MuscleRuleOptions,
+  choose: 'nearest' | 'lamina',
+  side: 'right' | 'left',
+  scale: number,
+): { best: Component; labels: Int32Array; rx: number; ry: number } | undefined {
+  const { rowMm, columnMm } = f.slice;
+  const rx = Math.max(1, Math.round((scale * o.erodeMm) / columnMm));
+  const ry = Math.max(1, Math.round((scale * o.erodeMm) / rowMm));
   const eroded = erode(local, ww, wh, rx, ry);
   const { components, labels } = connectedComponents(eroded, ww, wh);
   const minArea = o.minAreaMm2 / (rowMm * columnMm);
@@ -223,7 +282,13 @@ function findRegion(
   const [vx0, vy0, vx1, vy1] = f.vertebra.component.bbox;
   const inVertebra = (c: Component) =>
     c.bbox[0] + wx0 >= vx0 && c.bbox[2] + wx0 <= vx1 && c.bbox[1] + wy0 >= vy0 && c.bbox[3] + wy0 <= vy1;
-  const candidates = components.filter((c) => c.area >= minArea && !inVertebra(c));
+  // The psoas is a discrete muscle beside the vertebral body, wrapped in fat: a region running on past
+  // the window's outer or front edge is an organ (liver, spleen, kidney, bowel) lying there instead.
+  const maxArea = o.psoasMaxAreaMm2 / (rowMm * columnMm);
+  const organ = (c: Component) =>
+    choose === 'nearest' &&
+    (c.area > maxArea || c.bbox[1] === 0 || (side === 'right' ? c.bbox[0] === 0 : c.bbox[2] === ww - 1));
+  const candidates = components.filter((c) => c.area >= minArea && !inVertebra(c) && !organ(c));
   if (!candidates.length) return undefined;
   // Psoas: the region nearest the vertebral body's side (its inner edge), a larger one winning ties.
   const edgeX = (side === 'right' ? f.bodyRightX : f.bodyLeftX) - wx0;
@@ -243,24 +308,7 @@ function findRegion(
     Math.sqrt(c.area * rowMm * columnMm) / 4;
   const score = choose === 'lamina' ? fromLamina : distance;
   const best = candidates.reduce((a, b) => (score(b) < score(a) ? b : a));
-  const grown = dilate(labelMask(labels, best.label), ww, wh, rx, ry);
-  let box: Box = [Infinity, Infinity, -Infinity, -Infinity];
-  for (let y = 0; y < wh; y++)
-    for (let x = 0; x < ww; x++) {
-      if (!grown[y * ww + x] || !local[y * ww + x]) continue;
-      box = [Math.min(box[0], x), Math.min(box[1], y), Math.max(box[2], x), Math.max(box[3], y)];
-    }
-  const point = nearestPixel(labels, best, ww);
-  const mx = o.marginMm / columnMm;
-  const my = o.marginMm / rowMm;
-  return {
-    box: clampBox(
-      [box[0] + wx0 - mx, box[1] + wy0 - my, box[2] + wx0 + mx, box[3] + wy0 + my],
-      width,
-      height,
-    ),
-    point: [point[0] + wx0, point[1] + wy0],
-  };
+  return { best, labels, rx, ry };
 }
 
 /**
