@@ -49,6 +49,8 @@ export interface MuscleRuleOptions {
   minVertebraDepthMm: number;
   /** Largest psoas cross-section, mm² (after erosion; adult psoas at L3–L4 is up to about 25 cm²). */
   psoasMaxAreaMm2: number;
+  /** Largest gap between the psoas and the side of the vertebral body, mm. */
+  psoasMaxGapMm: number;
   /** Erosion radii tried in turn for the psoas, as multiples of erodeMm. */
   psoasErosionScales: number[];
   /** How far out beside the vertebral body the psoas is searched, in vertebral body widths. */
@@ -77,6 +79,7 @@ export const DEFAULT_MUSCLE_RULE: MuscleRuleOptions = {
   minVertebraDepthMm: 55,
   psoasMaxAreaMm2: 2500,
   psoasErosionScales: [1, 2],
+  psoasMaxGapMm: 6,
   psoasReach: 1.2,
   paraspinalReachMm: 90,
   marginMm: 4,
@@ -288,10 +291,19 @@ function chooseRegion(
   const organ = (c: Component) =>
     choose === 'nearest' &&
     (c.area > maxArea || c.bbox[1] === 0 || (side === 'right' ? c.bbox[0] === 0 : c.bbox[2] === ww - 1));
-  const candidates = components.filter((c) => c.area >= minArea && !inVertebra(c) && !organ(c));
+  // The psoas arises from the side of the vertebral bodies: a region apart from it (kidney, adrenal,
+  // bowel) is not the psoas.
+  const edgeX = (side === 'right' ? f.bodyRightX : f.bodyLeftX) - wx0;
+  const apart = (c: Component) => {
+    if (choose !== 'nearest') return false;
+    const innerX = side === 'right' ? c.bbox[2] : c.bbox[0];
+    const gapMm = Math.abs(innerX - edgeX) * columnMm - scale * o.erodeMm;
+    const rowsOverlap = c.bbox[1] + wy0 <= f.canalRow && c.bbox[3] + wy0 >= f.bodyTop;
+    return gapMm > o.psoasMaxGapMm || !rowsOverlap;
+  };
+  const candidates = components.filter((c) => c.area >= minArea && !inVertebra(c) && !organ(c) && !apart(c));
   if (!candidates.length) return undefined;
   // Psoas: the region nearest the vertebral body's side (its inner edge), a larger one winning ties.
-  const edgeX = (side === 'right' ? f.bodyRightX : f.bodyLeftX) - wx0;
   const centreY = (f.bodyTop + f.canalRow) / 2 - wy0;
   const distance = (c: Component) => {
     const innerX = side === 'right' ? c.bbox[2] : c.bbox[0];
