@@ -448,9 +448,7 @@ export class Sam2Controller implements PromptToolHandlers {
     const written = await timer.stepAsync('labelmap-write', 'labelmapWriteMs', () =>
       writeResult(env, { ...r, mask: tissue.value.mask, model: response.model }, this),
     );
-    // The union is no one prompt's answer: a later click starts a new interaction (and asks how to
-    // combine) instead of replacing the union with its own single result.
-    this.session = r.union ? undefined : written.session;
+    this.session = written.session;
     env.libs.cornerstoneTools.utilities.triggerAnnotationRenderForViewportIds?.([viewportId]);
     if (written.changed) await timer.stepAsync('render', 'renderMs', () => painted);
 
