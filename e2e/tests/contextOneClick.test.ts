@@ -37,7 +37,7 @@ import {
   showInstance,
   waitForOneClickEnabled,
 } from '../helpers/sam2';
-import { screenshotPage } from '../helpers/screenshots';
+import { docsScreenshot, screenshotPage } from '../helpers/screenshots';
 import { e2eUrls } from '../helpers/servers';
 import { sharedDataDir, totalSegExample } from '../helpers/testData';
 import { OhifViewerPage } from '../helpers/viewerPage';
@@ -179,7 +179,7 @@ describeInBrowser('Context-aware One-Click: vertebra box from the CT, muscle HU 
     expect(onOrgans / written.voxels).toBeLessThanOrEqual(0.02);
     expect(outcome.groups!.some((g) => g.startsWith('psoas'))).toBe(false);
     await page.mouse.move(5, 5);
-    await screenshotPage(page, 'one-click-skeletal-muscle');
+    await docsScreenshot(page, 'result-skeletal-muscle');
 
     await page.locator('[data-cy="undo-btn"]').click();
     const restored = await pollUntil(
