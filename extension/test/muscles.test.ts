@@ -129,6 +129,12 @@ describeWithData('muscle rule on the reference CT at L3 (label 29)', () => {
       expect(g.point.y).toBeGreaterThan(g.box[1]);
       expect(g.point.y).toBeLessThan(g.box[3]);
     }
+    // The site's configured ranges are the tissue the rule looks for: a muscle range no voxel has finds nothing.
+    const none = musclePrompts(hu, plane(ny, nx, [0, 1, 0]), {
+      'skeletal-muscle': { min: 2000, max: 2100 },
+      sat: { min: -190, max: -30 },
+    });
+    expect(none).toEqual({ refused: NO_MUSCLE_MESSAGE });
     // Prompt boxes span pixel edges: rows [y0, y1) become [ny − y1, ny − y0).
     expect(flipped.groups.map((g) => [g.name, g.box])).toEqual(
       upright.groups.map((g) => [g.name, [g.box[0], ny - g.box[3], g.box[2], ny - g.box[1]]]),

@@ -7,7 +7,9 @@ import type { PromptBox } from '../api/types';
 import type { Point3 } from '../host/types';
 import type { ImagePlane } from '../imaging/imagePlane';
 import { promptToWorld } from '../imaging/imagePlane';
-import { findMuscleGroups } from './muscles';
+import type { HuRange, Tissue } from '../tissue/huRange';
+import { DEFAULT_HU_RANGES } from '../tissue/huRange';
+import { DEFAULT_MUSCLE_RULE, findMuscleGroups } from './muscles';
 import type { MuscleGroupKind } from './muscles';
 import { flipRows } from './vertebraPrompt';
 
@@ -33,20 +35,34 @@ const POSTERIOR_Y = 1;
 
 /**
  * Prompts for the muscle groups of an axial slice. `hu` holds the slice's HU, row-major in the plane's
- * rows × columns. Slices whose rows run posterior → anterior are handled; other orientations refused.
+ * rows × columns; `ranges` the site's skeletal muscle and subcutaneous fat ranges (config huRanges), so
+ * the rule looks for the same tissue the result is then cut to. Slices whose rows run posterior → anterior are handled; other orientations refused.
  */
-export function musclePrompts(hu: ArrayLike<number>, plane: ImagePlane): MusclePrompts {
+export function musclePrompts(
+  hu: ArrayLike<number>,
+  plane: ImagePlane,
+  ranges: Pick<Readonly<Record<Tissue, HuRange>>, 'skeletal-muscle' | 'sat'> = DEFAULT_HU_RANGES,
+): MusclePrompts {
   const { rows, columns } = plane;
   const alongColumn = plane.columnCosines[POSTERIOR_Y];
   if (Math.abs(alongColumn) < 0.9) return { refused: NOT_AXIAL_MUSCLE_MESSAGE };
   const flipped = alongColumn < 0;
-  const found = findMuscleGroups({
-    hu: flipped ? flipRows(hu, rows, columns) : hu,
-    width: columns,
-    height: rows,
-    rowMm: plane.rowSpacing,
-    columnMm: plane.columnSpacing,
-  });
+  const found = findMuscleGroups(
+    {
+      hu: flipped ? flipRows(hu, rows, columns) : hu,
+      width: columns,
+      height: rows,
+      rowMm: plane.rowSpacing,
+      columnMm: plane.columnSpacing,
+    },
+    {
+      ...DEFAULT_MUSCLE_RULE,
+      muscleMinHu: ranges['skeletal-muscle'].min,
+      muscleMaxHu: ranges['skeletal-muscle'].max,
+      fatMinHu: ranges.sat.min,
+      fatMaxHu: ranges.sat.max,
+    },
+  );
   if (!found.length) return { refused: NO_MUSCLE_MESSAGE };
   const row = (y: number) => (flipped ? rows - 1 - y : y);
   return {

@@ -32,7 +32,7 @@ export interface MuscleGroupFound {
 }
 
 export interface MuscleRuleOptions {
-  /** Muscle attenuation range, HU (defaults: tissue/huRange.ts, Mitsiopoulos 1998). */
+  /** Muscle attenuation range, HU (defaults: tissue/huRange.ts, Mitsiopoulos 1998; the viewer passes the configured range). */
   muscleMinHu: number;
   muscleMaxHu: number;
   /** Subcutaneous fat range, HU (tissue/huRange.ts). */

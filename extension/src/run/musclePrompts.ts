@@ -44,6 +44,7 @@ export function derivedMuscleGroups(
   const found = musclePrompts(
     modalityValues(slice.image, slice.scaling),
     viewportPlaneOf(env.libs, viewport, slice.imageId, slice),
+    env.config.huRanges,
   );
   if ('refused' in found) {
     showInfo(env.services, 'SAM2: no muscle found', found.refused);
