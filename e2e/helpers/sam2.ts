@@ -76,6 +76,8 @@ export interface Sam2Outcome {
   score?: number;
   elapsedMs?: number;
   cached?: boolean;
+  /** A muscle One-Click: the muscle groups whose prompt gave a mask. */
+  groups?: string[];
   error?: string;
 }
 

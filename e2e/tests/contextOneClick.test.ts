@@ -3,17 +3,30 @@
  * for any vertebral level) against the real SAM2 service (FIXTURE model): in the L3 vertebra context
  * One-Click prompts SAM2 with a box around the vertebra found from the CT, and the written mask is
  * bone inside the reference vertebra (TotalSegmentator T12, label 32), not fat; in the Skeletal muscle
- * context every written voxel lies in the muscle HU range. Expected values come from the DICOM file
+ * context One-Click prompts SAM2 with the muscle groups found from the CT (one encoding, one request
+ * per group) and writes their union restricted to the muscle HU range, on the reference autochthon
+ * muscles; undo restores; a slice without a vertebra gets a message and no write. Expected values come from the DICOM file
  * and the reference NIfTI read here, not from the extension.
  */
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
+import { NO_MUSCLE_MESSAGE } from '../../extension/src/anatomy/musclePrompt';
 import { BUTTON_IDS } from '../../extension/src/id';
+import { ROUTE_NAME } from '../../mode/src/ids';
 import { readNifti } from '../../extension/test/nifti';
 import { launchChromium } from '../helpers/chromium';
 import { describeInBrowser } from '../helpers/describeInBrowser';
-import { readDicom } from '../helpers/dicomDerive';
 import {
+  deriveDicom,
+  derivedFilesDir,
+  readDicom,
+  sameLengthUid,
+  storedValue,
+  writeDerived,
+} from '../helpers/dicomDerive';
+import { pollUntil } from '../helpers/poll';
+import {
+  activeSegments,
   chooseContextFromMenu,
   clickPixel,
   openExampleCtInSam2Mode,
@@ -22,13 +35,15 @@ import {
   segmentByLabel,
   segmentSlice,
   showInstance,
+  waitForOneClickEnabled,
 } from '../helpers/sam2';
-import { screenshotPage } from '../helpers/screenshots';
+import { docsScreenshot, screenshotPage } from '../helpers/screenshots';
 import { e2eUrls } from '../helpers/servers';
 import { sharedDataDir, totalSegExample } from '../helpers/testData';
 import { OhifViewerPage } from '../helpers/viewerPage';
 
 const INSTANCE = 276;
+const SEGMENT_PATH = '/api/segmentation/sam2';
 
 function sliceHu(): Float64Array {
   const image = readDicom(path.join(totalSegExample.dir, `CT_0${INSTANCE}.dcm`));
@@ -125,11 +140,57 @@ describeInBrowser('Context-aware One-Click: vertebra box from the CT, muscle HU 
     await screenshotPage(page, 'one-click-l3-vertebra-box');
   });
 
-  it('Skeletal muscle: every written voxel lies in −29…+150 HU', async () => {
+  it('Skeletal muscle: One-Click prompts each muscle group on one encoding; the union is muscle-range, on the reference muscle; undo restores', async () => {
     await chooseContextFromMenu(page, BUTTON_IDS.contextSkeletalMuscle);
-    const auto = await runOneClick(page);
-    expect(['written', 'unchanged', 'empty']).toContain(auto.status);
-    // Then a click on the right autochthon muscle (reference label 87): a result there is certain.
+    const segment = () => segmentByLabel(page, 'Skeletal muscle (L3)').catch(() => undefined);
+    const before = await segment();
+    const beforeVoxels = before ? (await segmentSlice(page, before.segmentIndex)).voxels : 0;
+    const sent: Array<Record<string, unknown>> = [];
+    const onRequest = (request: Request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname.endsWith(SEGMENT_PATH))
+        sent.push(request.postDataJSON() as Record<string, unknown>);
+    };
+    page.on('request', onRequest);
+    const outcome = await runOneClick(page).finally(() => page.off('request', onRequest));
+    expect(outcome.status).toBe('written');
+
+    // One request per muscle group, each a box (+ a point); only the first may carry pixels.
+    expect(sent.length).toBeGreaterThanOrEqual(3);
+    expect(sent.slice(1).every((body) => typeof body.image_id === 'string' && !body.image_data)).toBe(true);
+    for (const body of sent) expect((body.prompts as { box?: number[] }).box).toHaveLength(4);
+    expect(outcome.groups).toEqual(expect.arrayContaining(['paraspinal-left', 'paraspinal-right']));
+
+    const written = await segmentSlice(page, (await segment())!.segmentIndex);
+    expect(written.voxels).toBeGreaterThan(100);
+    // Every voxel in the muscle HU range, computed from the DICOM file.
+    expect(written.indices.filter((i) => hu[i] < -29 || hu[i] > 150)).toEqual([]);
+    // On the reference muscle (TotalSegmentator autochthon left 86 / right 87): both sides are hit,
+    // and most written voxels at the back lie in the reference.
+    const left = new Set(referenceIndices(86));
+    const right = new Set(referenceIndices(87));
+    const onLeft = written.indices.filter((i) => left.has(i)).length;
+    const onRight = written.indices.filter((i) => right.has(i)).length;
+    expect(onLeft / left.size).toBeGreaterThanOrEqual(0.3);
+    expect(onRight / right.size).toBeGreaterThanOrEqual(0.3);
+    // And not on the organs lying beside the spine at this level (liver 5, spleen 1, stomach 6,
+    // pancreas 7, aorta 52, IVC 63, portal/splenic vein 64): this slice has no psoas to find.
+    const organs = new Set([5, 1, 6, 7, 52, 63, 64].flatMap((label) => referenceIndices(label)));
+    const onOrgans = written.indices.filter((i) => organs.has(i)).length;
+    expect(onOrgans / written.voxels).toBeLessThanOrEqual(0.02);
+    expect(outcome.groups!.some((g) => g.startsWith('psoas'))).toBe(false);
+    await page.mouse.move(5, 5);
+    await docsScreenshot(page, 'result-skeletal-muscle');
+
+    await page.locator('[data-cy="undo-btn"]').click();
+    const restored = await pollUntil(
+      async () => (await segmentSlice(page, (await segment())!.segmentIndex)).voxels,
+      (voxels) => voxels === beforeVoxels,
+      { timeoutMs: 15000, what: 'undo restoring the slice' },
+    );
+    expect(restored).toBe(beforeVoxels);
+  });
+
+  it('Skeletal muscle: a click on a muscle still writes only muscle-range voxels', async () => {
     const muscle = referenceIndices(87);
     const [mx0, my0, mx1, my1] = bboxOf(muscle);
     let target: [number, number] = [Math.round((mx0 + mx1) / 2), Math.round((my0 + my1) / 2)];
@@ -140,7 +201,48 @@ describeInBrowser('Context-aware One-Click: vertebra box from the CT, muscle HU 
     const segment = await segmentByLabel(page, 'Skeletal muscle (L3)');
     const written = await segmentSlice(page, segment.segmentIndex);
     expect(written.voxels).toBeGreaterThan(0);
-    const outside = written.indices.filter((i) => hu[i] < -29 || hu[i] > 150);
-    expect(outside).toEqual([]);
+    expect(written.indices.filter((i) => hu[i] < -29 || hu[i] > 150)).toEqual([]);
+  });
+
+  it('Skeletal muscle: on a slice without bone One-Click says no muscle was found and writes nothing', async () => {
+    // Instance 276 with its bone turned to soft tissue (≥ 150 HU → 40 HU): no vertebra, so no rule.
+    const image = readDicom(path.join(totalSegExample.dir, `CT_0${INSTANCE}.dcm`));
+    const soft = image.pixels.slice();
+    const boneStored = storedValue(image, 150);
+    const softStored = storedValue(image, 40);
+    for (let i = 0; i < soft.length; i++) if (soft[i] >= boneStored) soft[i] = softStored;
+    const str = (tag: string) => image.dataSet.string(tag)!;
+    const patientName = 'MuscleRule^NoBone';
+    const studyUid = sameLengthUid(str('x0020000d'), 9700);
+    const bytes = deriveDicom(image, {
+      strings: {
+        x0020000d: studyUid,
+        x0020000e: sameLengthUid(str('x0020000e'), 9700),
+        x00080018: sameLengthUid(str('x00080018'), 9700),
+        x00020003: sameLengthUid(str('x00080018'), 9700),
+        x00100010: patientName,
+        x0008103e: 'no bone',
+      },
+      pixels: { rows: image.rows, columns: image.columns, data: soft },
+    });
+    const file = writeDerived(derivedFilesDir(), 'muscle-no-bone.dcm', bytes);
+    await viewer.gotoLocalFiles();
+    await viewer.loadLocalFiles([file], patientName.split('^')[0]);
+    await viewer.openStudyInMode(ROUTE_NAME, studyUid);
+    await viewer.waitForImage();
+    await viewer.dismissInvestigationalUseBanner();
+    await waitForOneClickEnabled(page);
+    await chooseContextFromMenu(page, BUTTON_IDS.contextSkeletalMuscle);
+
+    const outcome = await runOneClick(page);
+    expect(outcome.status).toBe('empty');
+    expect(outcome.error).toBe(NO_MUSCLE_MESSAGE);
+    await page
+      .locator('[data-sonner-toast]')
+      .filter({ hasText: 'SAM2: no muscle found' })
+      .last()
+      .waitFor({ state: 'visible', timeout: 10000 });
+    const segment = (await activeSegments(page)).find((s) => s.label === 'Skeletal muscle (L3)');
+    if (segment) expect((await segmentSlice(page, segment.segmentIndex)).voxels).toBe(0);
   });
 });

@@ -3,7 +3,9 @@
  * example_ct, 3 mm, with its reference label map; and the contrast-enhanced 1 mm example DICOM series
  * with example_seg_dicom): for every axial slice holding a vertebra reference mask,
  * whether the rule found a box, whether the box contains the reference structure, and the IoU of the
- * box with the reference's bounding box. Prints a table and writes artifacts/prompt-rules.json.
+ * box with the reference's bounding box; and the same per muscle group for the muscle rule on every
+ * slice with a muscle reference mask (scripts/muscleRuleFigures.ts). Prints tables and writes
+ * artifacts/prompt-rules.json.
  *
  *   npm run measure:prompt-rules          (SHARED_DATA_DIR to point elsewhere)
  */
@@ -12,6 +14,8 @@ import path from 'node:path';
 import { readDicom } from '../../e2e/helpers/dicomDerive';
 import { findVertebra } from '../src/anatomy/vertebra';
 import { readNifti } from '../test/nifti';
+import type { GroupSlice, SliceReferences } from './muscleRuleFigures';
+import { evaluateMuscleSlice, summariseGroups } from './muscleRuleFigures';
 
 type Box = [number, number, number, number];
 
@@ -91,7 +95,7 @@ function evaluate(
 }
 
 /** The example DICOM series (A1) with example_seg_dicom: seg[i, j, k] is column i, row 511 − j of instance 286 − k. */
-function dicomSeriesResults(): SliceResult[] {
+function dicomSeriesResults(muscles: GroupSlice[]): SliceResult[] {
   const seg = readNifti(path.join(refDir, 'example_seg_dicom.nii.gz'));
   const [nx, ny, nz] = seg.dims;
   const dir = path.join(sharedDataDir, 'ct_dicom', 'totalseg_example_ct_dicom', 'uncompressed_with_uids');
@@ -102,16 +106,71 @@ function dicomSeriesResults(): SliceResult[] {
     const hu = Float64Array.from(image.pixels, (v) => v * image.slope + image.intercept);
     const ref: number[] = [];
     const levels = new Set<string>();
+    const muscleRefs: SliceReferences = {
+      'psoas-right': [],
+      'psoas-left': [],
+      'paraspinal-right': [],
+      'paraspinal-left': [],
+    };
     for (let j = 0; j < ny; j++)
       for (let i = 0; i < nx; i++) {
         const v = seg.data[k * nx * ny + j * nx + i];
+        if (v === 86) muscleRefs['paraspinal-left'].push((ny - 1 - j) * nx + i);
+        if (v === 87) muscleRefs['paraspinal-right'].push((ny - 1 - j) * nx + i);
         if (!VERTEBRAE[v]) continue;
         ref.push((ny - 1 - j) * nx + i);
         levels.add(VERTEBRAE[v]);
       }
     if (ref.length) out.push({ k, levels: [...levels], ...evaluate(hu, ref, nx, ny, spacing) });
+    const slice = { hu, width: nx, height: ny, rowMm: spacing[0], columnMm: spacing[1] };
+    muscles.push(...evaluateMuscleSlice(k, [...levels], slice, muscleRefs));
   }
   return out;
+}
+
+/** Tissue masks cover example_ct[:, :, 82:112] (shared/data README B). */
+const TISSUE_FIRST_K = 82;
+
+/**
+ * The muscle references of slice k (image order): psoas = iliopsoas 89 right / 88 left, paraspinal =
+ * autochthon 87 right / 86 left; where the tissue mask covers the slice, the whole skeletal muscle and
+ * the abdominal wall (skeletal muscle without 86–89, in front of the reference vertebra's centre row).
+ */
+function muscleReferences(
+  labels: Float64Array,
+  vertebra: number[],
+  tissue: { dims: [number, number, number]; data: Float64Array },
+  k: number,
+  nx: number,
+  ny: number,
+): SliceReferences {
+  const refs: SliceReferences = {
+    'psoas-right': [],
+    'psoas-left': [],
+    'paraspinal-right': [],
+    'paraspinal-left': [],
+  };
+  const names: Record<number, string> = {
+    89: 'psoas-right',
+    88: 'psoas-left',
+    87: 'paraspinal-right',
+    86: 'paraspinal-left',
+  };
+  labels.forEach((v, i) => names[v] && refs[names[v]].push(i));
+  const tk = k - TISSUE_FIRST_K;
+  if (tk < 0 || tk >= tissue.dims[2]) return refs;
+  const muscle = imageSlice(tissue.data, nx, ny, tk);
+  refs['all-muscle'] = [];
+  refs['abdominal-wall'] = [];
+  const centreRow = vertebra.length
+    ? vertebra.reduce((s, i) => s + Math.floor(i / nx), 0) / vertebra.length
+    : ny;
+  muscle.forEach((v, i) => {
+    if (!v) return;
+    refs['all-muscle'].push(i);
+    if (!names[labels[i]] && Math.floor(i / nx) < centreRow) refs['abdominal-wall'].push(i);
+  });
+  return refs;
 }
 
 function main(): void {
@@ -119,8 +178,11 @@ function main(): void {
   const seg = readNifti(path.join(refDir, 'example_seg_fast_force_split.nii.gz'));
   const [nx, ny, nz] = ct.dims;
   const [sx, sy] = ct.spacing;
+  const tissue = readNifti(path.join(refDir, 'example_seg_tissue_types', 'skeletal_muscle.nii.gz'));
   const results: SliceResult[] = [];
-  const dicomSlices = dicomSeriesResults();
+  const muscles: GroupSlice[] = [];
+  const dicomMuscles: GroupSlice[] = [];
+  const dicomSlices = dicomSeriesResults(dicomMuscles);
   for (let k = 0; k < nz; k++) {
     const labels = imageSlice(seg.data, nx, ny, k);
     const ref: number[] = [];
@@ -131,9 +193,12 @@ function main(): void {
         levels.add(VERTEBRAE[v]);
       }
     });
-    if (!ref.length) continue;
     const hu = imageSlice(ct.data, nx, ny, k);
-    results.push({ k, levels: [...levels], ...evaluate(hu, ref, nx, ny, [sy, sx]) });
+    if (ref.length) results.push({ k, levels: [...levels], ...evaluate(hu, ref, nx, ny, [sy, sx]) });
+    const slice = { hu, width: nx, height: ny, rowMm: sy, columnMm: sx };
+    muscles.push(
+      ...evaluateMuscleSlice(k, [...levels], slice, muscleReferences(labels, ref, tissue, k, nx, ny)),
+    );
   }
   const summarise = (rows: SliceResult[]) => {
     const found = rows.filter((r) => r.found);
@@ -148,6 +213,12 @@ function main(): void {
       minIou: ious.length ? ious[0] : 0,
     };
   };
+  const muscleSets = {
+    all: summariseGroups(muscles),
+    L3: summariseGroups(muscles.filter((r) => r.levels.includes('L3'))),
+    lumbar: summariseGroups(muscles.filter((r) => r.levels.some((l) => l.startsWith('L')))),
+    contrast1mm: summariseGroups(dicomMuscles),
+  };
   const summary = {
     data: 'all/L3/lumbar: TotalSegmentator example_ct.nii.gz (3 mm) vs example_seg_fast_force_split.nii.gz; contrast1mm: example DICOM series (T11–T12, contrast) vs example_seg_dicom.nii.gz',
     vertebra: {
@@ -156,8 +227,11 @@ function main(): void {
       lumbar: summarise(results.filter((r) => r.levels.some((l) => l.startsWith('L')))),
       contrast1mm: summarise(dicomSlices),
     },
+    muscle: muscleSets,
     slices: results,
     contrast1mmSlices: dicomSlices,
+    muscleSlices: muscles,
+    contrast1mmMuscleSlices: dicomMuscles,
   };
   const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(0)} %` : '–');
   console.log('Vertebra rule (box prompt) vs reference vertebra masks');
@@ -167,6 +241,17 @@ function main(): void {
       `${name.padEnd(7)} ${String(s.slices).padStart(6)}  ${pct(s.found, s.slices).padStart(5)}  ${pct(s.containsAll, s.slices).padStart(16)}  ${pct(s.contains95, s.slices).padStart(14)}  ${s.meanIou.toFixed(2).padStart(8)}  ${s.medianIou.toFixed(2).padStart(6)}  ${s.minIou.toFixed(2).padStart(4)}`,
     );
   }
+  console.log(
+    "\nMuscle rule (boxes per group) vs reference muscle masks; contains = ≥ 95 % of the reference in the group's boxes",
+  );
+  console.log(
+    'set          group              slices  found  contains  covered  IoU mean  median  box precision',
+  );
+  for (const [set, groups] of Object.entries(muscleSets))
+    for (const [group, s] of Object.entries(groups))
+      console.log(
+        `${set.padEnd(12)} ${group.padEnd(17)} ${String(s.slices).padStart(7)}  ${pct(s.found, s.slices).padStart(5)}  ${pct(s.contains95, s.slices).padStart(8)}  ${(100 * s.meanCovered).toFixed(0).padStart(5)} %  ${s.meanIou.toFixed(2).padStart(8)}  ${s.medianIou.toFixed(2).padStart(6)}  ${s.meanPrecision.toFixed(2).padStart(13)}  ${`${s.falseAlarms}/${s.slicesWithout}`.padStart(12)}`,
+      );
   const out = path.join(repoRoot, 'artifacts', 'prompt-rules.json');
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(summary, null, 2));

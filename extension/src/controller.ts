@@ -36,8 +36,10 @@ import { readSlice } from './imaging/slice';
 import type { SliceInfo } from './imaging/slice';
 import type { WriteMode } from './labelmap/decision';
 import { readAndCheck } from './run/readAndCheck';
-import { failureFollowUp, reportEmpty, reportFailure, reportSuccess } from './run/report';
+import { failureFollowUp, reportEmpty, reportFailure, reportNoMuscle, reportSuccess } from './run/report';
 import { derivedBox, promptsFor, requestMasks, sliceRequestInput } from './run/request';
+import type { MuscleUnion } from './run/musclePrompts';
+import { derivedMuscleGroups, requestMuscleUnion } from './run/musclePrompts';
 import type { RunEnv, RunOutcome } from './run/types';
 import { segmentationPainted, writeResult } from './run/write';
 import { Speculator } from './speculation/speculator';
@@ -75,6 +77,8 @@ interface RunState {
   timer: ClickTimer;
   /** performance.now() when the request started. */
   started: number;
+  /** A muscle One-Click: the union of the muscle groups' masks, written instead of one answer's mask. */
+  union?: MuscleUnion;
 }
 
 export class Sam2Controller implements PromptToolHandlers {
@@ -346,6 +350,8 @@ export class Sam2Controller implements PromptToolHandlers {
     const { viewport, slice } = shown.value;
     const box = derivedBox(env, viewport, slice, context, input);
     if (!box.ok) return this.finish(box.outcome);
+    const muscles = derivedMuscleGroups(env, viewport, slice, context, input);
+    if (!muscles.ok) return this.finish(muscles.outcome);
 
     const review = reviewPrompt(env, viewportId, slice, context, this.session, input);
     if (!review.ok) return this.finish(review.outcome);
@@ -364,20 +370,21 @@ export class Sam2Controller implements PromptToolHandlers {
     });
     const started = performance.now();
     try {
-      const response = await requestMasks(
-        sliceRequestInput(slice, context, await this.limits.get()),
-        toPrompts(prompts),
-        this.imageIds,
-        {
-          url: env.config.segmentUrl,
-          timeoutMs: env.config.timeoutMs,
-          signal: abort.signal,
-          token: env.config.apiToken,
-          requestId,
-        },
-        timer,
-      );
+      const request = sliceRequestInput(slice, context, await this.limits.get());
+      const client = {
+        url: env.config.segmentUrl,
+        timeoutMs: env.config.timeoutMs,
+        signal: abort.signal,
+        token: env.config.apiToken,
+        requestId,
+      };
+      const union = muscles.value
+        ? await requestMuscleUnion(muscles.value, request, slice, this.imageIds, client, timer)
+        : undefined;
+      const response =
+        union?.response ?? (await requestMasks(request, toPrompts(prompts), this.imageIds, client, timer));
       return await this.applyResult(env, response, {
+        union,
         viewportId,
         viewport,
         slice,
@@ -416,11 +423,14 @@ export class Sam2Controller implements PromptToolHandlers {
       embeddingCached: response.embedding_cached,
       sentImageId: !timer.timings.uploadedPixels,
     };
-    const chosen = timer.step('rle-decode', 'rleDecodeMs', () =>
-      chooseResult(response, slice, viewportCentre(env.libs, r.viewport, slice.imageId, slice)),
-    );
+    const chosen = r.union
+      ? r.union.chosen
+      : timer.step('rle-decode', 'rleDecodeMs', () =>
+          chooseResult(response, slice, viewportCentre(env.libs, r.viewport, slice.imageId, slice)),
+        );
     if (!chosen) {
-      reportEmpty(env, response.mode);
+      if (r.union) reportNoMuscle(env);
+      else reportEmpty(env, response.mode);
       return this.finish({ status: 'empty', elapsedMs: performance.now() - r.started, ...facts });
     }
     if (r.abort.aborted) return this.finish({ status: 'cancelled' });
@@ -450,6 +460,7 @@ export class Sam2Controller implements PromptToolHandlers {
       score: chosen.score,
       elapsedMs,
       ...facts,
+      ...(r.union ? { groups: r.union.groups } : {}),
       timings: timer.finish(),
     });
   }

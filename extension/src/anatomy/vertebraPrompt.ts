@@ -48,7 +48,8 @@ export function vertebraPrompt(hu: ArrayLike<number>, plane: ImagePlane): Verteb
   };
 }
 
-function flipRows(hu: ArrayLike<number>, rows: number, columns: number): Float32Array {
+/** The slice with its rows in reverse order. */
+export function flipRows(hu: ArrayLike<number>, rows: number, columns: number): Float32Array {
   const out = new Float32Array(rows * columns);
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < columns; c++) out[(rows - 1 - r) * columns + c] = hu[r * columns + c];

@@ -32,6 +32,15 @@ export function reportEmpty(env: RunEnv, mode: SegmentResponse['mode']): void {
   );
 }
 
+/** A muscle One-Click whose every group prompt gave an empty mask. */
+export function reportNoMuscle(env: RunEnv): void {
+  showInfo(
+    env.services,
+    'SAM2 found nothing',
+    'The muscle prompts gave empty masks. Nothing was written. Click on a muscle, or drag a box around it.',
+  );
+}
+
 /** What a failure means for the controller's state. */
 export interface FailureFollowUp {
   /** The user cancelled: say so, no error. */

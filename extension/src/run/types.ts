@@ -23,6 +23,8 @@ export interface RunOutcome {
   sentImageId?: boolean;
   /** Where the time of the click went (docs/performance.md "Browser share of a click"). */
   timings?: ClickTimings;
+  /** A muscle One-Click: the muscle groups whose prompt gave a mask (e.g. 'psoas-left'). */
+  groups?: string[];
   error?: string;
 }
 
