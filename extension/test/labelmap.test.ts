@@ -82,6 +82,16 @@ describe('writeLabelmapSlice', () => {
     expect(log).toEqual(['start', 'memo:seg', 'push', 'end', 'modified:seg']);
   });
 
+  it('beforeNotify runs after the undo step and before the data event, only when voxels changed', () => {
+    const vm = voxels([0, 0]);
+    const { libs, log } = fakeLibs();
+    writeLabelmapSlice(libs, 'seg', vm, vm.data.slice(), Uint16Array.from([1, 0]), () => log.push('before'));
+    expect(log).toEqual(['start', 'memo:seg', 'push', 'end', 'before', 'modified:seg']);
+    log.length = 0;
+    writeLabelmapSlice(libs, 'seg', vm, vm.data.slice(), Uint16Array.from([1, 0]), () => log.push('before'));
+    expect(log).toEqual([]);
+  });
+
   it('does nothing (no undo step) when the slice already matches', () => {
     const vm = voxels([0, 1]);
     const { libs, log } = fakeLibs();
