@@ -35,6 +35,8 @@ export function activateSegment(
  * segmentation event just did (`alreadyRequested`). That pass then syncs the new labelmap into the
  * first render, and its SEGMENTATION_RENDERED marks the frame that shows the result. A host without
  * the call keeps its own order (the labelmap is still painted; the signal comes one render later).
+ * When the engine has a frame pending already (another edit's events), the pass is queued behind it and
+ * costs one render more; the paint still follows the write.
  */
 export function requestSegmentationPass(
   libs: CornerstoneLibraries,
