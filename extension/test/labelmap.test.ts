@@ -162,6 +162,16 @@ describe('ensureTarget / findTarget', () => {
     expect(calls).toEqual(['label:1:L3 vertebra', 'color:default:1:230,210,160,255', 'active:1']);
   });
 
+  it('takes over a default segment that is already active without making it active again (a render each)', async () => {
+    const { service, calls, create } = fakeSegmentationService(undefined);
+    const commandsManager = {
+      runCommand: () => create({ 1: { segmentIndex: 1, label: 'Segment 1', active: true } }),
+    };
+    const services = { segmentationService: service } as unknown as ServicesLike;
+    await ensureTarget(services, commandsManager, fakeLibs().libs, 'default', vertebra);
+    expect(calls).toEqual(['label:1:L3 vertebra', 'color:default:1:230,210,160,255']);
+  });
+
   it('reuses the segment already named after the context', async () => {
     const seg: SegmentationLike = {
       segmentationId: 's',
