@@ -3,11 +3,14 @@
  * of the real example study, in the real viewer against the real service (FIXTURE model). Each run's
  * breakdown (window.sam2.lastOutcome.timings, from the extension's User Timing marks) goes to
  * artifacts/e2e-timings.json with the median browser share; nothing here asserts a duration (the machine
- * is shared), only that every part of the breakdown was measured and that the parts add up.
+ * is shared), only that every part of the breakdown was measured, that the parts add up, and that the
+ * frame ending the render step really shows the result (canvas pixels at the clicked point, read as
+ * Cornerstone paints; the full renders until then are recorded too).
  */
 import type { Browser } from 'playwright-core';
 import { getContext } from '../../extension/src/contexts';
 import { COMMANDS } from '../../extension/src/id';
+import type { ClickTimings as Timings } from '../../extension/src/run/clickTimer';
 import { launchChromium } from '../helpers/chromium';
 import { describeInBrowser } from '../helpers/describeInBrowser';
 import {
@@ -20,25 +23,19 @@ import {
   segmentByLabel,
   segmentSlice,
   showInstance,
+  slicePixelToPage,
 } from '../helpers/sam2';
+import {
+  aimPaintProbe,
+  canvasRgbAt,
+  installPaintProbe,
+  paintOfLastClick,
+  type PaintOfClick,
+} from '../helpers/paintProbe';
 import { pollUntil } from '../helpers/poll';
 import { e2eUrls } from '../helpers/servers';
 import { recordTimings } from '../helpers/timings';
 import { OhifViewerPage } from '../helpers/viewerPage';
-
-interface Timings {
-  readSliceMs: number;
-  serialiseMs: number;
-  uploadMs: number;
-  serviceMs: number;
-  parseMs: number;
-  rleDecodeMs: number;
-  labelmapWriteMs: number;
-  renderMs: number;
-  totalMs: number;
-  browserMs: number;
-  uploadedPixels: boolean;
-}
 
 const PARTS = [
   'readSliceMs',
@@ -80,17 +77,34 @@ describeInBrowser('The browser share of a click (timing breakdown)', () => {
     });
     await showInstance(page, LIVER_SLICE);
     await runCommand(page, COMMANDS.activatePromptTool);
-    const runs: Timings[] = [];
+    await installPaintProbe(page);
     // Each click is undone before the next, so each starts a fresh interaction on an empty slice and
     // writes a new mask; the first uploads the pixels, the others reuse the image_id (as after a
     // speculative encode). Other points each time: no result-cache hits.
-    for (let i = 0; i < 7; i++) {
-      const at: [number, number] = [LIVER_POINT[0] + (i % 3) * 4, LIVER_POINT[1] + Math.floor(i / 3) * 4];
-      const outcome = await promptAndWait(page, () => clickPixel(page, at));
+    const points = Array.from({ length: 7 }, (_, i): [number, number] => [
+      LIVER_POINT[0] + (i % 3) * 4,
+      LIVER_POINT[1] + Math.floor(i / 3) * 4,
+    ]);
+    const onPage = await Promise.all(points.map(([c, r]) => slicePixelToPage(page, c, r)));
+    // The slice as shown before any result: the grey level under each point.
+    const before = await Promise.all(onPage.map((p) => canvasRgbAt(page, p)));
+    const runs: Timings[] = [];
+    const paints: PaintOfClick[] = [];
+    for (let i = 0; i < points.length; i++) {
+      await aimPaintProbe(page, onPage[i]);
+      const outcome = await promptAndWait(page, () => clickPixel(page, points[i]));
       expect(outcome.status).toBe('written');
       const timings = (outcome as unknown as { timings?: Timings }).timings;
       expect(timings).toBeDefined();
       runs.push(timings!);
+      // The frame that ended the render step shows the result: the clicked pixel is no longer the
+      // slice's grey (the labelmap's fill is drawn over it).
+      const paint = await paintOfLastClick(page);
+      expect(paint.rendersUntilPaint).toBeGreaterThanOrEqual(1);
+      expect(paint.rgbAtPaint).not.toBeNull();
+      const change = Math.max(...paint.rgbAtPaint!.map((v, k) => Math.abs(v - before[i][k])));
+      expect(change).toBeGreaterThan(10);
+      paints.push(paint);
       const { segmentIndex } = await segmentByLabel(page, getContext('structure').segmentLabel);
       await page.locator('[data-cy="undo-btn"]').click();
       await pollUntil(
@@ -114,6 +128,8 @@ describeInBrowser('The browser share of a click (timing breakdown)', () => {
       clickBrowserShareWithoutRenderP50Ms: median(later.map((t) => t.browserMs - t.renderMs)),
       clickTotalP50Ms: median(later.map((t) => t.totalMs)),
       clickFirstUploadBrowserShareMs: first.browserMs,
+      clickRendersUntilPaintP50: median(paints.slice(1).map((p) => p.rendersUntilPaint)),
+      clickFirstUploadRendersUntilPaint: paints[0].rendersUntilPaint,
     };
     for (const part of PARTS) record[`click_${part}_p50`] = median(later.map((t) => t[part]));
     for (const part of PARTS) record[`clickFirstUpload_${part}`] = first[part];

@@ -41,7 +41,7 @@ import { derivedBox, promptsFor, requestMasks, sliceRequestInput } from './run/r
 import type { MuscleUnion } from './run/musclePrompts';
 import { derivedMuscleGroups, requestMuscleUnion } from './run/musclePrompts';
 import type { RunEnv, RunOutcome } from './run/types';
-import { segmentationPainted, writeResult } from './run/write';
+import { writeResult } from './run/write';
 import { Speculator } from './speculation/speculator';
 import { watchShownSlices } from './speculation/sliceWatcher';
 import type { Gesture, PromptToolHandlers } from './tools/Sam2PromptTool';
@@ -439,18 +439,13 @@ export class Sam2Controller implements PromptToolHandlers {
       return this.finish({ ...tissue.outcome, elapsedMs: performance.now() - r.started, ...facts });
     }
 
-    // Listening before the write: the paint can follow within the same frame.
-    const painted = segmentationPainted(
-      env.libs.cornerstone.eventTarget,
-      env.libs.cornerstoneTools.Enums.Events.SEGMENTATION_RENDERED,
-      viewportId,
-    );
     const written = await timer.stepAsync('labelmap-write', 'labelmapWriteMs', () =>
       writeResult(env, { ...r, mask: tissue.value.mask, model: response.model }, this),
     );
     this.session = written.session;
     env.libs.cornerstoneTools.utilities.triggerAnnotationRenderForViewportIds?.([viewportId]);
-    if (written.changed) await timer.stepAsync('render', 'renderMs', () => painted);
+    const { painted } = written;
+    if (painted) await timer.stepAsync('render', 'renderMs', () => painted);
 
     const elapsedMs = performance.now() - r.started;
     reportSuccess(env, response, chosen.score, elapsedMs, r.context.segmentLabel, written.changed);

@@ -82,6 +82,16 @@ describe('writeLabelmapSlice', () => {
     expect(log).toEqual(['start', 'memo:seg', 'push', 'end', 'modified:seg']);
   });
 
+  it('beforeNotify runs after the undo step and before the data event, only when voxels changed', () => {
+    const vm = voxels([0, 0]);
+    const { libs, log } = fakeLibs();
+    writeLabelmapSlice(libs, 'seg', vm, vm.data.slice(), Uint16Array.from([1, 0]), () => log.push('before'));
+    expect(log).toEqual(['start', 'memo:seg', 'push', 'end', 'before', 'modified:seg']);
+    log.length = 0;
+    writeLabelmapSlice(libs, 'seg', vm, vm.data.slice(), Uint16Array.from([1, 0]), () => log.push('before'));
+    expect(log).toEqual([]);
+  });
+
   it('does nothing (no undo step) when the slice already matches', () => {
     const vm = voxels([0, 1]);
     const { libs, log } = fakeLibs();
@@ -150,6 +160,16 @@ describe('ensureTarget / findTarget', () => {
     expect(target.segmentIndex).toBe(1);
     expect(target.created).toEqual({ replacedLabel: 'Segment 1' });
     expect(calls).toEqual(['label:1:L3 vertebra', 'color:default:1:230,210,160,255', 'active:1']);
+  });
+
+  it('takes over a default segment that is already active without making it active again (a render each)', async () => {
+    const { service, calls, create } = fakeSegmentationService(undefined);
+    const commandsManager = {
+      runCommand: () => create({ 1: { segmentIndex: 1, label: 'Segment 1', active: true } }),
+    };
+    const services = { segmentationService: service } as unknown as ServicesLike;
+    await ensureTarget(services, commandsManager, fakeLibs().libs, 'default', vertebra);
+    expect(calls).toEqual(['label:1:L3 vertebra', 'color:default:1:230,210,160,255']);
   });
 
   it('reuses the segment already named after the context', async () => {

@@ -357,14 +357,19 @@ describe('ClickTimer', () => {
 });
 
 describe('write', () => {
-  /** Host fakes for a 2 × 2 slice whose labelmap holds `values`; segment 1 is the context's. */
-  function writeEnv(values: number[]) {
+  const model = { name: 'sam2.1-hiera-tiny', family: 'samexporter', version: 'v1' };
+  /**
+   * Host fakes for a 2 × 2 slice whose labelmap holds `values`; segment 1 is the context's (`segment1`
+   * adds to it, e.g. already active). The log records the host calls in order.
+   */
+  function writeEnv(values: number[], segment1: Record<string, unknown> = {}) {
     const labelmap = Uint16Array.from(values);
     const log: string[] = [];
+    const events = new EventTarget();
     const segmentation = {
       segmentationId: 'seg',
       segments: {
-        1: { segmentIndex: 1, label: structure.segmentLabel },
+        1: { segmentIndex: 1, label: structure.segmentLabel, ...segment1 },
         2: { segmentIndex: 2, label: 'Liver' },
       },
     };
@@ -375,6 +380,7 @@ describe('write', () => {
     };
     const libs = {
       cornerstone: {
+        eventTarget: events,
         cache: { getImage: (id: string) => (id === 'lm:img:1' ? { voxelManager: vm } : undefined) },
         utilities: {
           HistoryMemo: {
@@ -387,6 +393,7 @@ describe('write', () => {
         },
       },
       cornerstoneTools: {
+        Enums: { Events: { SEGMENTATION_RENDERED: 'SEGMENTATION_RENDERED' } },
         segmentation: {
           getLabelmapImageIdsForImageId: (id: string) => [`lm:${id}`],
           triggerSegmentationEvents: { triggerSegmentationDataModified: () => log.push('modified') },
@@ -397,6 +404,7 @@ describe('write', () => {
             LabelmapMemo: {
               createLabelmapMemo: () => ({ voxelManager: vm, commitMemo: () => true }),
             },
+            triggerSegmentationRender: (viewportId: string) => log.push(`render pass ${viewportId}`),
           },
         },
       },
@@ -414,7 +422,9 @@ describe('write', () => {
       commandsManager: { runCommand: () => undefined },
       config: DEFAULT_CONFIG,
     };
-    return { env, labelmap, log };
+    const rendered = (viewportId: string) =>
+      events.dispatchEvent(new CustomEvent('SEGMENTATION_RENDERED', { detail: { viewportId } }));
+    return { env, labelmap, log, rendered };
   }
   const key = {
     viewportId: 'vp',
@@ -423,7 +433,6 @@ describe('write', () => {
     segmentIndex: 1,
     contextId: structure.id,
   };
-  const model = { name: 'sam2.1-hiera-tiny', family: 'samexporter', version: 'v1' };
   const listeners = (log: string[], guarded: ProtectedSegment[] = []): WriteListeners => ({
     segmentGuard: { protect: (segment) => void guarded.push(segment) },
     bodyComposition: {
@@ -452,15 +461,64 @@ describe('write', () => {
     expect(Array.from(result.session.baseline)).toEqual([0, 0, 2, 0]);
     expect(Array.from(result.session.lastWritten)).toEqual([1, 0, 2, 1]);
     // The segment existed: nothing to guard; the model is noted for the body-composition panel.
+    // Activation and provenance go before the data event (their render passes serve its paint), so
+    // no extra pass is asked for.
     expect(log).toEqual([
       'group',
       'undo step',
       'end',
-      'modified',
       'active 1',
-      'model seg:1 sam2.1-hiera-tiny',
       'provenance',
+      'modified',
+      'model seg:1 sam2.1-hiera-tiny',
     ]);
+  });
+
+  const resultFor = (mask: number[]) => ({
+    viewportId: 'vp',
+    slice: shownSlice,
+    context: structure,
+    review: { key, mustAsk: false },
+    mode: 'write' as const,
+    prompts: { points: [] },
+    mask: Uint8Array.from(mask),
+    model,
+  });
+  const marked = { algorithmType: 'SEMIAUTOMATIC', algorithmName: 'SAM2 sam2.1-hiera-tiny v1' };
+
+  it('a segment already active and marked: no segment event, one render pass asked before the data event', async () => {
+    const { env, log } = writeEnv([0, 0, 0, 0], { active: true, ...marked });
+    const result = await writeResult(env, resultFor([1, 0, 0, 0]), listeners(log));
+    expect(result.changed).toBe(1);
+    expect(log).toEqual([
+      'group',
+      'undo step',
+      'end',
+      'render pass vp',
+      'modified',
+      'model seg:1 sam2.1-hiera-tiny',
+    ]);
+  });
+
+  it('painted: resolves on SEGMENTATION_RENDERED of this viewport only, not another’s', async () => {
+    const { env, log, rendered } = writeEnv([0, 0, 0, 0], { active: true, ...marked });
+    const result = await writeResult(env, resultFor([1, 1, 0, 0]), listeners(log));
+    let done = false;
+    void result.painted!.then(() => (done = true));
+    rendered('other viewport');
+    await Promise.resolve();
+    expect(done).toBe(false);
+    rendered('vp');
+    await result.painted;
+    expect(done).toBe(true);
+  });
+
+  it('nothing changed: no undo step, no paint to wait for; the segment is still made active', async () => {
+    const { env, log } = writeEnv([1, 0, 0, 0]);
+    const result = await writeResult(env, resultFor([1, 0, 0, 0]), listeners(log));
+    expect(result.changed).toBe(0);
+    expect(result.painted).toBeUndefined();
+    expect(log).toEqual(['active 1']);
   });
 
   it('a write that changes nothing notes no model', async () => {

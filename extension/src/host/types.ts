@@ -245,6 +245,8 @@ export interface CornerstoneToolsLike {
       LabelmapMemo?: {
         createLabelmapMemo(segmentationId: string, voxelManager: VoxelManagerLike): LabelmapMemoLike;
       };
+      /** Queues a SegmentationRenderingEngine pass for the viewport (then SEGMENTATION_RENDERED). */
+      triggerSegmentationRender?(viewportId?: string): void;
     };
     triggerAnnotationRenderForViewportIds?(viewportIds: string[]): void;
   };

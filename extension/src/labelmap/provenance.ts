@@ -18,7 +18,8 @@ export function algorithmNameFor(model: ModelIdentity): string {
 /**
  * Marks a segment SAM2 wrote into as semi-automatic, naming the model, so OHIF's own DICOM SEG export
  * records the provenance (it reads `algorithmType` / `algorithmName` from the segment). Manual edits
- * afterwards keep it semi-automatic, which is what the DICOM term means.
+ * afterwards keep it semi-automatic, which is what the DICOM term means. Returns true when the segment
+ * was updated (a SEGMENTATION_MODIFIED followed).
  */
 export function markSam2Provenance(
   libs: CornerstoneLibraries,
@@ -26,13 +27,13 @@ export function markSam2Provenance(
   segmentationId: string,
   segmentIndex: number,
   model: ModelIdentity,
-): void {
+): boolean {
   const segmentation = segmentationService.getSegmentation(segmentationId);
   const segment = segmentation?.segments[segmentIndex];
   const update = libs.cornerstoneTools.segmentation.updateSegmentations;
-  if (!segmentation || !segment || !update) return;
+  if (!segmentation || !segment || !update) return false;
   const algorithmName = algorithmNameFor(model);
-  if (segment.algorithmType === 'SEMIAUTOMATIC' && segment.algorithmName === algorithmName) return;
+  if (segment.algorithmType === 'SEMIAUTOMATIC' && segment.algorithmName === algorithmName) return false;
   update([
     {
       segmentationId,
@@ -44,4 +45,5 @@ export function markSam2Provenance(
       },
     },
   ]);
+  return true;
 }

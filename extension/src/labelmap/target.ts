@@ -10,6 +10,7 @@ import type {
   SegmentationLike,
   ServicesLike,
 } from '../host/types';
+import { activateSegment } from './repaint';
 import { segmentHasAnyVoxel } from './slice';
 
 export interface Target {
@@ -97,7 +98,7 @@ export async function ensureTarget(
   ) {
     const replacedLabel = lone.label;
     styleSegment(services, segmentation.segmentationId, lone.segmentIndex, context);
-    segmentationService.setActiveSegment(segmentation.segmentationId, lone.segmentIndex);
+    activateSegment(segmentationService, segmentation.segmentationId, lone.segmentIndex);
     return { segmentation, segmentIndex: lone.segmentIndex, created: { replacedLabel } };
   }
 

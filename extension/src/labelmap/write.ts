@@ -16,13 +16,18 @@ function createMemo(
   return create(segmentationId, vm);
 }
 
-/** Returns the number of voxels changed (0 = nothing written, no undo step). */
+/**
+ * Returns the number of voxels changed (0 = nothing written, no undo step). `beforeNotify` runs after
+ * the undo step is recorded and before the data-modified event, only when voxels changed (segment
+ * state that must reach the same repaint: see repaint.ts).
+ */
 export function writeLabelmapSlice(
   libs: CornerstoneLibraries,
   segmentationId: string,
   voxelManager: VoxelManagerLike,
   current: ArrayLike<number>,
   target: ArrayLike<number>,
+  beforeNotify?: () => void,
 ): number {
   const indices = changedIndices(current, target);
   if (!indices.length) return 0;
@@ -36,6 +41,7 @@ export function writeLabelmapSlice(
   } finally {
     history.endGroupRecording();
   }
+  beforeNotify?.();
   libs.cornerstoneTools.segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(
     segmentationId,
   );

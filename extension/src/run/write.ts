@@ -3,7 +3,8 @@
  * rebuilds from the slice as it was before the interaction (so it replaces the earlier SAM2 result);
  * voxels of other segments are never touched. A segment SAM2 created is put under the segment guard
  * (OHIF's statistics write-back can drop it); a write that changed voxels notes the model for the
- * body-composition panel. Returns the new interaction state for the next prompt.
+ * body-composition panel. The segment is made active (the brush edits it next) only when it is not,
+ * because the host repaints the viewport for every such change. Returns the new interaction state for the next prompt.
  */
 import type { SegmentResponse } from '../api/types';
 import type { Sam2Context } from '../contexts';
@@ -11,6 +12,7 @@ import type { SliceInfo } from '../imaging/slice';
 import type { WriteMode } from '../labelmap/decision';
 import { computeSliceValues } from '../labelmap/decision';
 import { markSam2Provenance } from '../labelmap/provenance';
+import { activateSegment, requestSegmentationPass } from '../labelmap/repaint';
 import { labelmapImageIdFor, readLabelmapSlice, voxelManagerOf } from '../labelmap/slice';
 import { assertWritable, ensureTarget } from '../labelmap/target';
 import { writeLabelmapSlice } from '../labelmap/write';
@@ -42,6 +44,8 @@ export interface WriteListeners {
 export interface WriteResult {
   /** Voxels changed (0: the slice already held exactly this). */
   changed: number;
+  /** Resolves when the viewport has painted the change (undefined when nothing changed). */
+  painted?: Promise<void>;
   session: PromptSession;
 }
 
@@ -71,14 +75,31 @@ export async function writeResult(
   const stillOurs = session && continuesSession(session, w.review.key, now);
   const baseline = stillOurs ? session.baseline : now;
   const values = computeSliceValues(baseline, w.mask, target.segmentIndex, w.mode);
-  const changed = writeLabelmapSlice(libs, segmentationId, vm, now, values);
-  services.segmentationService.setActiveSegment(segmentationId, target.segmentIndex);
-  if (changed) {
-    listeners.bodyComposition.noteModel(segmentationId, target.segmentIndex, w.model);
-    markSam2Provenance(libs, services.segmentationService, segmentationId, target.segmentIndex, w.model);
-  }
+  const { segmentationService } = services;
+  // Segment state changes go before the data event, so they share its repaint (see repaint.ts).
+  let painted: Promise<void> | undefined;
+  const changed = writeLabelmapSlice(libs, segmentationId, vm, now, values, () => {
+    const activated = activateSegment(segmentationService, segmentationId, target.segmentIndex);
+    const marked = markSam2Provenance(
+      libs,
+      segmentationService,
+      segmentationId,
+      target.segmentIndex,
+      w.model,
+    );
+    // Listening from here: no earlier pass can be taken for this write's paint.
+    painted = segmentationPainted(
+      libs.cornerstone.eventTarget,
+      libs.cornerstoneTools.Enums.Events.SEGMENTATION_RENDERED,
+      w.viewportId,
+    );
+    requestSegmentationPass(libs, w.viewportId, activated || marked);
+  });
+  if (changed) listeners.bodyComposition.noteModel(segmentationId, target.segmentIndex, w.model);
+  else activateSegment(segmentationService, segmentationId, target.segmentIndex);
   return {
     changed,
+    painted,
     session: {
       viewportId: w.viewportId,
       imageId: w.slice.imageId,
