@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { findMuscleGroups } from '../src/anatomy/muscles';
+import { findMuscleGroups } from '@ohif-sam2/ct-anatomy';
 import { musclePrompts, NO_MUSCLE_MESSAGE, NOT_AXIAL_MUSCLE_MESSAGE } from '../src/anatomy/musclePrompt';
 import type { ImagePlane } from '../src/imaging/imagePlane';
 import { readDicom } from '../../e2e/helpers/dicomDerive';
