@@ -38,7 +38,11 @@ export const DEFINITIONS: Record<string, string> = {
   box: 'Reference bounding box, each side moved by a uniform integer in [−J, J] px, J = min(max jitter, 10 % of the box side).',
   point: 'One positive click at the inside pixel farthest from the reference edge.',
   'context-one-click':
+    "The viewer's One-Click in the structure's context, with the shared rules (packages/ct-anatomy): L3 vertebra = one box around the vertebra found on the slice from its HU; skeletal muscle = one box + point request per muscle group found on the slice (one image_id), the union of the masks each clipped to its box. A rule that finds nothing writes nothing (scored as an empty prediction).",
+  automatic:
     'No prompt (automatic mode) with the context window; the mask covering the image centre is taken, as the viewer does.',
+  tissue_range:
+    'Skeletal muscle context: every prediction is restricted to −29…+150 HU before scoring, as the viewer writes it.',
 };
 
 const SLICE_COLUMNS = [
@@ -59,6 +63,7 @@ const SLICE_COLUMNS = [
   'embeddingCached',
   'box',
   'point',
+  'oneClick',
   'error',
 ];
 
@@ -90,7 +95,13 @@ export function writeReport(
   writeFileSync(
     files.slices,
     toCsv(
-      slices.map((s) => ({ ...s, point: s.point ? `${s.point.x} ${s.point.y}` : undefined })),
+      slices.map((s) => ({
+        ...s,
+        point: s.point ? `${s.point.x} ${s.point.y}` : undefined,
+        oneClick: s.oneClick
+          ? `${s.oneClick.rule}: ${s.oneClick.refused ?? s.oneClick.prompts.map((p) => p.name).join(' ')}`
+          : undefined,
+      })),
       SLICE_COLUMNS,
     ),
   );
