@@ -3,6 +3,7 @@
  * slices.csv (one row per evaluated slice and prompt) and report.html (the table and overlays of the
  * worst and median slice of each structure and prompt style, self-contained).
  */
+import { DEFAULT_HU_RANGES } from '@ohif-sam2/ct-anatomy';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Reference } from '../io/reference';
@@ -26,6 +27,8 @@ export interface ReportHeader {
   definitions: Record<string, string>;
 }
 
+const MUSCLE_RANGE = DEFAULT_HU_RANGES['skeletal-muscle'];
+
 export const DEFINITIONS: Record<string, string> = {
   dice: '2|P∩R| / (|P|+|R|) on the slice (P prediction, R reference); an empty prediction scores 0.',
   iou: '|P∩R| / |P∪R| (Jaccard).',
@@ -41,8 +44,7 @@ export const DEFINITIONS: Record<string, string> = {
     "The viewer's One-Click in the structure's context, with the shared rules (packages/ct-anatomy): L3 vertebra = one box around the vertebra found on the slice from its HU; skeletal muscle = one box + point request per muscle group found on the slice (one image_id), the union of the masks each clipped to its box. A rule that finds nothing writes nothing (scored as an empty prediction).",
   automatic:
     'No prompt (automatic mode) with the context window; the mask covering the image centre is taken, as the viewer does.',
-  tissue_range:
-    'Skeletal muscle context: every prediction is restricted to −29…+150 HU before scoring, as the viewer writes it.',
+  tissue_range: `Skeletal muscle context: every prediction is restricted to ${MUSCLE_RANGE.min}…${MUSCLE_RANGE.max} HU (the standard skeletal muscle range) before scoring, as the viewer writes it.`,
 };
 
 const SLICE_COLUMNS = [
