@@ -26,6 +26,8 @@ const [COLUMNS, ROWS] = [122, 101];
 interface Recorded {
   path: string;
   body: any;
+  /** The service's answer (JSON). */
+  answer?: any;
 }
 
 /** A proxy that forwards every request to `target` and records the segmentation request bodies. */
@@ -38,18 +40,23 @@ async function recordingProxy(
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      if (req.method === 'POST')
-        requests.push({ path: req.url ?? '', body: JSON.parse(body.toString('utf8')) });
+      const recorded: Recorded = { path: req.url ?? '', body: undefined };
+      if (req.method === 'POST') {
+        recorded.body = JSON.parse(body.toString('utf8'));
+        requests.push(recorded);
+      }
       fetch(`${target}${req.url}`, {
         method: req.method,
         headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
         ...(req.method === 'POST' ? { body } : {}),
       })
         .then(async (answer) => {
+          const bytes = Buffer.from(await answer.arrayBuffer());
+          if (req.method === 'POST') recorded.answer = JSON.parse(bytes.toString('utf8'));
           res.writeHead(answer.status, {
             'content-type': answer.headers.get('content-type') ?? 'text/plain',
           });
-          res.end(Buffer.from(await answer.arrayBuffer()));
+          res.end(bytes);
         })
         .catch(() => {
           res.writeHead(502);
@@ -80,6 +87,17 @@ function referencePixels(labels: { values: Float64Array }, value: number, k: num
   for (let j = 0; j < ROWS; j++)
     for (let i = 0; i < COLUMNS; i++)
       if (labels.values[121 - i + COLUMNS * (100 - j) + COLUMNS * ROWS * k] === value) out.push([i, j]);
+  return out;
+}
+
+/** The service's RLE (column-major runs, zeros first; docs/api.md "Masks") as a row-major 0/1 mask. */
+function decodeServiceRle(rle: { size: [number, number]; counts: number[] }): Uint8Array {
+  const [height, width] = rle.size;
+  const out = new Uint8Array(width * height);
+  let q = 0;
+  rle.counts.forEach((run, n) => {
+    for (let end = q + run; q < end; q++) if (n % 2) out[(q % height) * width + Math.floor(q / height)] = 1;
+  });
   return out;
 }
 
@@ -157,8 +175,10 @@ describeWithSharedData('npm run eval context One-Click: the viewer rules reach t
 
   it('skeletal muscle: one box + point request per muscle group on one image_id, as the report records', async () => {
     const report = await evaluate('autochthon_left', '3', 'muscle');
+    const ct = rawNifti(ctNifti);
     const segment = proxy.requests.filter((r) => r.path === '/api/segmentation/sam2');
     let next = 0;
+    const unrestricted: number[] = [];
     expect(report.slices).toHaveLength(3);
     for (const slice of report.slices) {
       const prompts = slice.oneClick.prompts as { name: string; box: number[]; point: object }[];
@@ -177,7 +197,34 @@ describeWithSharedData('npm run eval context One-Click: the viewer rules reach t
       expect(sent.map((r) => r.body.prompts)).toEqual(
         prompts.map((p) => ({ box: p.box, points: [p.point] })),
       );
+      // The prediction scored, rebuilt here from the service's answers: each group's first non-empty
+      // mask inside its box, their union, then only voxels of −29…+150 HU (the CT read from the file).
+      const union = new Uint8Array(COLUMNS * ROWS);
+      for (const { body, answer } of sent) {
+        const first = answer.masks.find((m: { area: number }) => m.area > 0);
+        if (!first) continue;
+        const mask = decodeServiceRle(first.rle);
+        const [x0, y0, x1, y1] = body.prompts.box as number[];
+        for (let j = Math.floor(y0); j < Math.ceil(y1); j++)
+          for (let i = Math.floor(x0); i < Math.ceil(x1); i++)
+            if (mask[j * COLUMNS + i]) union[j * COLUMNS + i] = 1;
+      }
+      let inRange = 0;
+      let all = 0;
+      for (let j = 0; j < ROWS; j++)
+        for (let i = 0; i < COLUMNS; i++) {
+          if (!union[j * COLUMNS + i]) continue;
+          all++;
+          const hu = ct.values[121 - i + COLUMNS * (100 - j) + COLUMNS * ROWS * slice.slice];
+          if (hu >= -29 && hu <= 150) inRange++;
+        }
+      expect(inRange).toBeGreaterThan(0);
+      unrestricted.push(all - inRange);
+      // 3 mm × 3 mm pixels: 0.09 cm² each.
+      expect(slice.predictedAreaCm2).toBeCloseTo(inRange * 0.09, 6);
     }
+    // The restriction did remove voxels outside the muscle range (the FIXTURE's masks include fat).
+    expect(Math.max(...unrestricted)).toBeGreaterThan(0);
     expect(next).toBe(segment.length);
   });
 });
