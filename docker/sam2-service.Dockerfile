@@ -24,13 +24,17 @@ COPY extension/package.json extension/package.json
 COPY mode/package.json mode/package.json
 COPY viewer/package.json viewer/package.json
 COPY packages/http-shutdown/package.json packages/http-shutdown/package.json
+COPY packages/ct-anatomy/package.json packages/ct-anatomy/package.json
 RUN npm ci --no-audit --no-fund
 COPY sam2-service/tsconfig.json sam2-service/tsconfig.build.json sam2-service/openapi.json sam2-service/
 COPY sam2-service/src sam2-service/src
 COPY sam2-service/scripts sam2-service/scripts
 COPY packages/http-shutdown/tsconfig.json packages/http-shutdown/
 COPY packages/http-shutdown/src packages/http-shutdown/src
-RUN npm run build -w packages/http-shutdown -w sam2-service
+# (the anatomy rules: only the evaluation scripts import them; the service itself does not)
+COPY packages/ct-anatomy/tsconfig.json packages/ct-anatomy/
+COPY packages/ct-anatomy/src packages/ct-anatomy/src
+RUN npm run build -w packages/http-shutdown -w packages/ct-anatomy -w sam2-service
 
 # ---------------------------------------------------------------------------------------------------
 # prod-deps: the service's production dependencies only (no TypeScript, jest, esbuild, viewer deps).
@@ -43,6 +47,7 @@ COPY extension/package.json extension/package.json
 COPY mode/package.json mode/package.json
 COPY viewer/package.json viewer/package.json
 COPY packages/http-shutdown/package.json packages/http-shutdown/package.json
+COPY packages/ct-anatomy/package.json packages/ct-anatomy/package.json
 RUN npm ci --omit=dev --workspace=sam2-service --no-audit --no-fund \
  && mkdir -p sam2-service/node_modules \
  && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
@@ -59,6 +64,7 @@ COPY extension/package.json extension/package.json
 COPY mode/package.json mode/package.json
 COPY viewer/package.json viewer/package.json
 COPY packages/http-shutdown/package.json packages/http-shutdown/package.json
+COPY packages/ct-anatomy/package.json packages/ct-anatomy/package.json
 RUN npm ci --omit=dev --workspace=sam2-service --no-audit --no-fund \
  && test -f node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so \
  && mkdir -p sam2-service/node_modules \

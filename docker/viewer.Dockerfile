@@ -20,15 +20,18 @@ COPY extension/package.json extension/package.json
 COPY mode/package.json mode/package.json
 COPY viewer/package.json viewer/package.json
 COPY packages/http-shutdown/package.json packages/http-shutdown/package.json
+COPY packages/ct-anatomy/package.json packages/ct-anatomy/package.json
 RUN npm ci --no-audit --no-fund
 COPY extension extension
 COPY mode mode
 COPY viewer viewer
 COPY packages/http-shutdown packages/http-shutdown
+COPY packages/ct-anatomy packages/ct-anatomy
 # (a checkout's build output and installs are not inputs)
 RUN rm -rf extension/dist extension/node_modules mode/dist mode/node_modules viewer/dist viewer/node_modules \
     packages/http-shutdown/dist packages/http-shutdown/node_modules \
- && npm run build -w packages/http-shutdown -w extension -w mode -w viewer \
+    packages/ct-anatomy/dist packages/ct-anatomy/node_modules \
+ && npm run build -w packages/http-shutdown -w packages/ct-anatomy -w extension -w mode -w viewer \
  && test -f extension/dist/ohif-sam2-extension.js \
  && test -f mode/dist/ohif-sam2-mode.js
 # `npm pack @ohif/app@3.13.2`, checked against the pinned sha512 integrity, extracted to
@@ -47,6 +50,7 @@ COPY extension/package.json extension/package.json
 COPY mode/package.json mode/package.json
 COPY viewer/package.json viewer/package.json
 COPY packages/http-shutdown/package.json packages/http-shutdown/package.json
+COPY packages/ct-anatomy/package.json packages/ct-anatomy/package.json
 RUN npm ci --omit=dev --workspace=viewer --no-audit --no-fund \
  && mkdir -p viewer/node_modules \
  && npm cache clean --force

@@ -100,7 +100,7 @@ describe('sam2-service image', () => {
     }
     expect(instructionsOf(service, 'build', 'RUN')).toEqual([
       'npm ci --no-audit --no-fund',
-      'npm run build -w packages/http-shutdown -w sam2-service',
+      'npm run build -w packages/http-shutdown -w packages/ct-anatomy -w sam2-service',
     ]);
   });
 
@@ -184,7 +184,9 @@ describe('viewer image', () => {
 
   it('fetches the pinned OHIF viewer with the viewer workspace CLI and builds our bundles', () => {
     const runs = instructionsOf(viewer, 'build', 'RUN').join('\n');
-    expect(runs).toContain('npm run build -w packages/http-shutdown -w extension -w mode -w viewer');
+    expect(runs).toContain(
+      'npm run build -w packages/http-shutdown -w packages/ct-anatomy -w extension -w mode -w viewer',
+    );
     expect(runs).toContain('npm run fetch -w viewer');
     const fetchScript = /^node dist\/(src\/.+)\.js$/.exec(packageJson('viewer').scripts.fetch);
     expect(fetchScript).not.toBeNull();

@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readDicom } from '../../e2e/helpers/dicomDerive';
-import { findVertebra } from '../src/anatomy/vertebra';
+import { findVertebra } from '@ohif-sam2/ct-anatomy';
 import { readNifti } from '../test/nifti';
 import type { GroupSlice, SliceReferences } from './muscleRuleFigures';
 import { evaluateMuscleSlice, summariseGroups } from './muscleRuleFigures';

@@ -1,5 +1,5 @@
 /**
- * Figures for the muscle prompt rule (anatomy/muscles.ts) on the real CT in shared/data, per muscle
+ * Figures for the muscle prompt rule (packages/ct-anatomy muscles.ts) on the real CT in shared/data, per muscle
  * group, for every axial slice with a reference mask of that group:
  * - psoas L/R vs TotalSegmentator iliopsoas_left/right (88/89), paraspinal L/R vs autochthon_left/right
  *   (86/87), on example_ct (3 mm, abdomen/pelvis) and on the contrast 1 mm DICOM series (86/87 only);
@@ -9,8 +9,8 @@
  * A box "contains" the reference when ≥ 95 % of its pixels lie inside the group's boxes (union); IoU is
  * between the bounding box of the group's boxes and the reference's bounding box.
  */
-import type { MuscleGroupFound, MuscleGroupKind } from '../src/anatomy/muscles';
-import { findMuscleGroups } from '../src/anatomy/muscles';
+import type { MuscleGroupFound, MuscleGroupKind } from '@ohif-sam2/ct-anatomy';
+import { findMuscleGroups } from '@ohif-sam2/ct-anatomy';
 
 export type Box = [number, number, number, number];
 

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { findMuscleGroups } from '../src/anatomy/muscles';
+import { findMuscleGroups } from '@ohif-sam2/ct-anatomy';
 import { musclePrompts, NO_MUSCLE_MESSAGE, NOT_AXIAL_MUSCLE_MESSAGE } from '../src/anatomy/musclePrompt';
 import type { ImagePlane } from '../src/imaging/imagePlane';
 import { readDicom } from '../../e2e/helpers/dicomDerive';
@@ -25,10 +25,15 @@ function imageSlice(data: Float64Array, nx: number, ny: number, k: number): Floa
   return out;
 }
 
-function plane(rows: number, columns: number, columnCosines: [number, number, number]): ImagePlane {
+function plane(
+  rows: number,
+  columns: number,
+  columnCosines: [number, number, number],
+  rowCosines: [number, number, number] = [1, 0, 0],
+): ImagePlane {
   return {
     imagePositionPatient: [0, 0, 0],
-    rowCosines: [1, 0, 0],
+    rowCosines,
     columnCosines,
     rowSpacing: 3,
     columnSpacing: 3,
@@ -138,6 +143,30 @@ describeWithData('muscle rule on the reference CT at L3 (label 29)', () => {
     // Prompt boxes span pixel edges: rows [y0, y1) become [ny − y1, ny − y0).
     expect(flipped.groups.map((g) => [g.name, g.box])).toEqual(
       upright.groups.map((g) => [g.name, [g.box[0], ny - g.box[3], g.box[2], ny - g.box[1]]]),
+    );
+  });
+
+  it('a slice mirrored left–right (rows towards the patient’s right) gives the mirrored boxes, named by the patient’s side', () => {
+    const hu = imageSlice(ct.data, nx, ny, 72);
+    const upright = musclePrompts(hu, plane(ny, nx, [0, 1, 0]));
+    const mirroredHu = new Float64Array(hu.length);
+    for (let r = 0; r < ny; r++)
+      for (let x = 0; x < nx; x++) mirroredHu[r * nx + (nx - 1 - x)] = hu[r * nx + x];
+    const mirrored = musclePrompts(mirroredHu, plane(ny, nx, [0, 1, 0], [-1, 0, 0]));
+    if (!('groups' in upright) || !('groups' in mirrored)) throw new Error('no muscle groups found');
+    const named = (groups: { name: string; box: number[] }[]) =>
+      groups.map((g) => [g.name, g.box] as const).sort((a, b) => a[0].localeCompare(b[0]));
+    // Columns [x0, x1) become [nx − x1, nx − x0); the psoas on the patient's right stays psoas-right.
+    expect(named(mirrored.groups)).toEqual(
+      named(
+        upright.groups.map((g) => ({
+          name: g.name,
+          box: [nx - g.box[2], g.box[1], nx - g.box[0], g.box[3]],
+        })),
+      ),
+    );
+    expect(mirrored.groups.map((g) => g.name)).toEqual(
+      expect.arrayContaining(['psoas-right', 'paraspinal-left']),
     );
   });
 });

@@ -4,7 +4,7 @@ import { BUTTON_SECTIONS } from '../src/toolbarButtons';
 import { BUTTON_IDS } from '../src/id';
 import { modalityValues } from '../src/imaging/hu';
 import { DEFAULT_HU_RANGES, resolveHuRanges } from '../src/tissue/huRange';
-import { restrictMaskToHuRange } from '../src/tissue/restrict';
+import { restrictMaskToHuRange } from '@ohif-sam2/ct-anatomy';
 
 describe('tissue HU ranges', () => {
   it('defaults are the standard L3 thresholds (Mitsiopoulos 1998, Mourtzakis 2008)', () => {

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { findVertebra } from '../src/anatomy/vertebra';
+import { findVertebra } from '@ohif-sam2/ct-anatomy';
 import { NO_VERTEBRA_MESSAGE, NOT_AXIAL_MESSAGE, vertebraPrompt } from '../src/anatomy/vertebraPrompt';
 import type { ImagePlane } from '../src/imaging/imagePlane';
 import { readDicom } from '../../e2e/helpers/dicomDerive';

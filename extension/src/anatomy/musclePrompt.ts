@@ -1,17 +1,15 @@
 /**
- * The Skeletal muscle (L3) One-Click prompts: the muscle groups found on the shown slice
- * (anatomy/muscles.ts), each as a box plus one positive point in prompt coordinates, or the reason
- * there are none (then nothing is written).
+ * The Skeletal muscle (L3) One-Click prompts: the muscle groups found on the shown slice by the shared
+ * rule (packages/ct-anatomy: muscleGroupPrompts, which also maps the plane onto the rule's
+ * convention), each as a box plus one positive point in prompt coordinates with world positions, or
+ * the reason there are none (then nothing is written).
  */
+import type { HuRange, MuscleGroupKind, Tissue } from '@ohif-sam2/ct-anatomy';
+import { DEFAULT_HU_RANGES, muscleGroupPrompts } from '@ohif-sam2/ct-anatomy';
 import type { PromptBox } from '../api/types';
 import type { Point3 } from '../host/types';
 import type { ImagePlane } from '../imaging/imagePlane';
 import { promptToWorld } from '../imaging/imagePlane';
-import type { HuRange, Tissue } from '../tissue/huRange';
-import { DEFAULT_HU_RANGES } from '../tissue/huRange';
-import { DEFAULT_MUSCLE_RULE, findMuscleGroups } from './muscles';
-import type { MuscleGroupKind } from './muscles';
-import { flipRows } from './vertebraPrompt';
 
 export interface MusclePromptGroup {
   kind: MuscleGroupKind;
@@ -30,57 +28,28 @@ export const NOT_AXIAL_MUSCLE_MESSAGE =
 export const NO_MUSCLE_MESSAGE =
   'No muscle found on this slice (no vertebra, or no muscle-range tissue beside and behind it, nor under the subcutaneous fat). Nothing was written. Click on a muscle or drag a box around it, or show an axial slice through the lumbar spine.';
 
-/** Patient axes (DICOM LPS): +y is posterior. */
-const POSTERIOR_Y = 1;
-
 /**
  * Prompts for the muscle groups of an axial slice. `hu` holds the slice's HU, row-major in the plane's
  * rows × columns; `ranges` the site's skeletal muscle and subcutaneous fat ranges (config huRanges), so
- * the rule looks for the same tissue the result is then cut to. Slices whose rows run posterior → anterior are handled; other orientations refused.
+ * the rule looks for the same tissue the result is then cut to. Slices shown flipped or mirrored are
+ * handled; other orientations refused.
  */
 export function musclePrompts(
   hu: ArrayLike<number>,
   plane: ImagePlane,
   ranges: Pick<Readonly<Record<Tissue, HuRange>>, 'skeletal-muscle' | 'sat'> = DEFAULT_HU_RANGES,
 ): MusclePrompts {
-  const { rows, columns } = plane;
-  const alongColumn = plane.columnCosines[POSTERIOR_Y];
-  if (Math.abs(alongColumn) < 0.9) return { refused: NOT_AXIAL_MUSCLE_MESSAGE };
-  const flipped = alongColumn < 0;
-  const found = findMuscleGroups(
-    {
-      hu: flipped ? flipRows(hu, rows, columns) : hu,
-      width: columns,
-      height: rows,
-      rowMm: plane.rowSpacing,
-      columnMm: plane.columnSpacing,
-    },
-    {
-      ...DEFAULT_MUSCLE_RULE,
-      muscleMinHu: ranges['skeletal-muscle'].min,
-      muscleMaxHu: ranges['skeletal-muscle'].max,
-      fatMinHu: ranges.sat.min,
-      fatMaxHu: ranges.sat.max,
-    },
-  );
-  if (!found.length) return { refused: NO_MUSCLE_MESSAGE };
-  const row = (y: number) => (flipped ? rows - 1 - y : y);
+  const found = muscleGroupPrompts(hu, plane, ranges);
+  if ('refused' in found)
+    return { refused: found.refused === 'not-axial' ? NOT_AXIAL_MUSCLE_MESSAGE : NO_MUSCLE_MESSAGE };
   return {
-    groups: found.map((g) => {
-      const [x0, fy0, x1, fy1] = g.box;
-      const [y0, y1] = flipped ? [row(fy1), row(fy0)] : [fy0, fy1];
-      const box: PromptBox = [x0, y0, x1 + 1, y1 + 1];
-      const point = { x: g.point[0] + 0.5, y: row(g.point[1]) + 0.5 };
-      return {
-        kind: g.kind,
-        name: g.name,
-        box,
-        world: [
-          promptToWorld(plane, { x: box[0], y: box[1] }),
-          promptToWorld(plane, { x: box[2], y: box[3] }),
-        ],
-        point: { ...point, world: promptToWorld(plane, point) },
-      };
-    }),
+    groups: found.groups.map((g) => ({
+      ...g,
+      world: [
+        promptToWorld(plane, { x: g.box[0], y: g.box[1] }),
+        promptToWorld(plane, { x: g.box[2], y: g.box[3] }),
+      ],
+      point: { ...g.point, world: promptToWorld(plane, g.point) },
+    })),
   };
 }

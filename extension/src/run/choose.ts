@@ -10,7 +10,7 @@ import type { SliceInfo } from '../imaging/slice';
 import { chooseMask } from '../labelmap/maskChoice';
 import { decodeRle, maskArea } from '../labelmap/rle';
 import type { HuRange } from '../tissue/huRange';
-import { restrictMaskToHuRange } from '../tissue/restrict';
+import { restrictMaskToHuRange } from '@ohif-sam2/ct-anatomy';
 import { showInfo } from '../ui/notifications';
 import type { RunEnv, StepResult } from './types';
 import { next, stop } from './types';

@@ -6,6 +6,7 @@
  * The union of the groups' masks, each clipped to its box, is what is written (then restricted to the
  * muscle HU range by the choose step).
  */
+import { addClippedToBox } from '@ohif-sam2/ct-anatomy';
 import type { Sam2ClientOptions } from '../api/client';
 import type { EncodeSliceInput } from '../api/encodeSlice';
 import type { ImageIdCache } from '../api/request';
@@ -84,28 +85,11 @@ export async function requestMuscleUnion(
       timer,
     );
     const chosen = chooseResult(response, size);
-    if (!chosen || !orClipped(union, chosen.mask, group.box, size.width)) continue;
+    if (!chosen || !addClippedToBox(union, chosen.mask, group.box, size.width)) continue;
     answered.push(group.name);
     scores.push(chosen.score);
   }
   if (!response) throw new Error('No muscle group to prompt');
   const score = scores.length ? scores.reduce((s, v) => s + v, 0) / scores.length : 0;
   return { response, chosen: answered.length ? { mask: union, score } : undefined, groups: answered };
-}
-
-/**
- * ORs the part of `mask` inside `box` (prompt coordinates: pixel edges) into `union`: a group's result
- * outside its own box is not that muscle. Returns how many pixels it contributed.
- */
-function orClipped(union: Uint8Array, mask: Uint8Array, box: readonly number[], width: number): number {
-  const height = mask.length / width;
-  let added = 0;
-  for (let y = Math.max(0, Math.floor(box[1])); y < Math.min(height, Math.ceil(box[3])); y++)
-    for (let x = Math.max(0, Math.floor(box[0])); x < Math.min(width, Math.ceil(box[2])); x++) {
-      const i = y * width + x;
-      if (!mask[i]) continue;
-      added++;
-      union[i] = 1;
-    }
-  return added;
 }

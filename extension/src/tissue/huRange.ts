@@ -1,31 +1,13 @@
 /**
- * Tissue attenuation ranges (Hounsfield units) used for body-composition analysis on CT.
- *
- * Defaults are the thresholds used throughout L3 body-composition practice:
- * - skeletal muscle −29…+150 HU (Mitsiopoulos N et al., J Appl Physiol 1998;85:115–122),
- * - visceral adipose tissue −150…−50 HU (Miller KD et al., Am J Clin Nutr 1991 / Mourtzakis M et al.,
- *   Appl Physiol Nutr Metab 2008;33:997–1006),
- * - subcutaneous and intermuscular adipose tissue −190…−30 HU (Mitsiopoulos 1998; Mourtzakis 2008).
- * Sites with other protocols (e.g. contrast phase) override them in app-config.js
- * (`window.config.sam2.huRanges`, docs/configuration.md).
+ * The site's tissue HU ranges: app-config `window.config.sam2.huRanges` (docs/configuration.md) over
+ * the standard defaults, which are shared with the evaluation (packages/ct-anatomy, huRange.ts:
+ * skeletal muscle −29…+150, VAT −150…−50, SAT and IMAT −190…−30 HU). Sites with other protocols (e.g.
+ * contrast phase) override them.
  */
-
-/** A closed HU interval [min, max]; a voxel is in range when min ≤ HU ≤ max. */
-export interface HuRange {
-  min: number;
-  max: number;
-}
-
-/** Tissues with a standard HU range. */
-export type Tissue = 'skeletal-muscle' | 'vat' | 'sat';
-
-export const TISSUES: readonly Tissue[] = ['skeletal-muscle', 'vat', 'sat'];
-
-export const DEFAULT_HU_RANGES: Readonly<Record<Tissue, HuRange>> = {
-  'skeletal-muscle': { min: -29, max: 150 },
-  vat: { min: -150, max: -50 },
-  sat: { min: -190, max: -30 },
-};
+import type { HuRange, Tissue } from '@ohif-sam2/ct-anatomy';
+import { DEFAULT_HU_RANGES, TISSUES } from '@ohif-sam2/ct-anatomy';
+export type { HuRange, Tissue } from '@ohif-sam2/ct-anatomy';
+export { DEFAULT_HU_RANGES, TISSUES, inHuRange } from '@ohif-sam2/ct-anatomy';
 
 function isHuRange(value: unknown): value is HuRange {
   if (!value || typeof value !== 'object') return false;
@@ -55,11 +37,6 @@ export function resolveHuRanges(raw: unknown): { ranges: Record<Tissue, HuRange>
     else invalid.push(tissue);
   }
   return { ranges, invalid };
-}
-
-/** Whether a HU value lies in the range (both ends included). */
-export function inHuRange(hu: number, range: HuRange): boolean {
-  return hu >= range.min && hu <= range.max;
 }
 
 /** "−29…150 HU" style text for panels and exports (ASCII minus for CSV safety). */

@@ -5,6 +5,9 @@
  * "Structure" context sends the window the user is viewing, which for an unchanged view is the
  * series' own Window Center/Width (the soft-tissue window when it has none).
  */
+import type { HuRange } from '@ohif-sam2/ct-anatomy';
+import { DEFAULT_HU_RANGES } from '@ohif-sam2/ct-anatomy';
+
 export interface WindowSetting {
   center: number;
   width: number;
@@ -44,4 +47,13 @@ export function contextFor(structure: string, seriesWindow: WindowSetting | unde
   return seriesWindow
     ? { id: 'structure', window: seriesWindow, windowSource: 'series window', oneClick: false }
     : { id: 'structure', window: SOFT_TISSUE_WINDOW, windowSource: 'soft-tissue default', oneClick: false };
+}
+
+/**
+ * The HU range a context's results are restricted to, as the viewer does for a tissue context
+ * (extension/src/contexts.ts huRangeOf): skeletal muscle's standard range (packages/ct-anatomy; the
+ * viewer uses the site's configured one); undefined for the vertebra and Structure contexts.
+ */
+export function tissueRangeOf(context: ContextId): HuRange | undefined {
+  return context === 'skeletal-muscle' ? DEFAULT_HU_RANGES['skeletal-muscle'] : undefined;
 }

@@ -3,7 +3,7 @@
  *
  *   npm run eval -- --model-dir DIR | --service URL  --images <DICOM folder | .nii[.gz]>
  *     --labels <DICOM SEG | NIfTI label map> [--label-table TSV] [--structures liver,vertebrae_L3]
- *     [--prompts box,point,box+point,context-one-click] [--slices every|centre|N] [--out DIR]
+ *     [--prompts box,point,box+point,context-one-click,automatic] [--slices every|centre|N] [--out DIR]
  *     [--seed 1] [--max-jitter 5]
  *
  * Writes report.json, summary.csv, slices.csv and report.html to --out (default ./eval-report).
@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readImages, readReference } from './io/inputs';
 import { modelIdentity } from './modelIdentity';
-import { PROMPT_STYLES, type PromptStyle } from './prompts';
+import { DEFAULT_PROMPT_STYLES, PROMPT_STYLES, type PromptStyle } from './prompts';
 import { DEFINITIONS, writeReport } from './report/write';
 import { evaluate, plan } from './run';
 import { SegmentationClient, startService } from './service';
@@ -23,7 +23,7 @@ import { summarise } from './summary';
 import { pixelSpacing } from './volume';
 
 const USAGE =
-  'usage: npm run eval -- (--model-dir DIR | --service URL) --images PATH --labels PATH [--label-table TSV] [--structures a,b] [--prompts box,point,box+point,context-one-click] [--slices every|centre|N] [--out DIR] [--seed N] [--max-jitter PX]';
+  'usage: npm run eval -- (--model-dir DIR | --service URL) --images PATH --labels PATH [--label-table TSV] [--structures a,b] [--prompts box,point,box+point,context-one-click,automatic] [--slices every|centre|N] [--out DIR] [--seed N] [--max-jitter PX]';
 
 /** npm runs scripts from the repository root; paths on the command line are the caller's (INIT_CWD). */
 const fromCaller = (p: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
@@ -37,7 +37,7 @@ function options() {
       labels: { type: 'string' },
       'label-table': { type: 'string' },
       structures: { type: 'string' },
-      prompts: { type: 'string', default: PROMPT_STYLES.join(',') },
+      prompts: { type: 'string', default: DEFAULT_PROMPT_STYLES.join(',') },
       slices: { type: 'string', default: 'every' },
       out: { type: 'string', default: 'eval-report' },
       seed: { type: 'string', default: '1' },

@@ -12,8 +12,25 @@
  */
 import { distanceToFeature } from './distance';
 
-export type PromptStyle = 'box' | 'point' | 'box+point' | 'context-one-click';
-export const PROMPT_STYLES: readonly PromptStyle[] = ['box', 'point', 'box+point', 'context-one-click'];
+/**
+ * `context-one-click`: the viewer's One-Click in the structure's context (oneClick.ts);
+ * `automatic`: no prompt (the service's automatic mode), the mask under the image centre.
+ */
+export type PromptStyle = 'box' | 'point' | 'box+point' | 'context-one-click' | 'automatic';
+export const PROMPT_STYLES: readonly PromptStyle[] = [
+  'box',
+  'point',
+  'box+point',
+  'context-one-click',
+  'automatic',
+];
+/** Run when --prompts is not given. */
+export const DEFAULT_PROMPT_STYLES: readonly PromptStyle[] = [
+  'box',
+  'point',
+  'box+point',
+  'context-one-click',
+];
 
 export type Box = [number, number, number, number];
 export interface Point {

@@ -21,3 +21,28 @@ export function decodeRle(rle: Rle): Uint8Array {
   });
   return out;
 }
+
+/** Row-major 0/1 mask (`width × height`) → RLE as above (the inverse of decodeRle). */
+export function encodeRle(mask: ArrayLike<number>, width: number, height: number): Rle {
+  const counts: number[] = [];
+  let value = 0;
+  let run = 0;
+  for (let q = 0; q < width * height; q++) {
+    const v = mask[(q % height) * width + Math.floor(q / height)] ? 1 : 0;
+    if (v !== value) {
+      counts.push(run);
+      value = v;
+      run = 0;
+    }
+    run++;
+  }
+  counts.push(run);
+  return { size: [height, width], counts };
+}
+
+/** Pixels inside a 0/1 mask. */
+export function maskArea(mask: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) n += mask[i] ? 1 : 0;
+  return n;
+}

@@ -8,9 +8,11 @@ import { type SliceMetrics, sliceMetrics } from './metrics';
 import { ProgressBar } from './progress';
 import { type Box, type Point, type PromptStyle, boundingBox, interiorPoint, jitteredBox } from './prompts';
 import { seededRandom } from '../lib/seededRandom';
-import { type Rle, decodeRle } from './rle';
-import { type ContextId, contextFor } from './contexts';
-import type { MaskResult, SegmentationClient } from './service';
+import { restrictMaskToHuRange } from '@ohif-sam2/ct-anatomy';
+import { type Rle, decodeRle, encodeRle, maskArea } from './rle';
+import { type ContextId, contextFor, tissueRangeOf } from './contexts';
+import { type OneClickRecord, oneClickPrompts, oneClickRuleOf, runOneClick, slicePlane } from './oneClick';
+import type { MaskResult, SegmentationClient, SliceRequest } from './service';
 import { type SliceSelection, selectSlices } from './slices';
 import { type Volume, pixelSpacing, sliceValues } from './volume';
 
@@ -31,6 +33,8 @@ export interface SliceResult extends Partial<SliceMetrics> {
   sliceLabel: string;
   box?: Box;
   point?: Point;
+  /** context-one-click: the rule's prompts (or why it gave none). */
+  oneClick?: OneClickRecord;
   serviceMs?: number;
   roundTripMs?: number;
   embeddingCached?: boolean;
@@ -79,6 +83,7 @@ export async function evaluate(
 ): Promise<SliceResult[]> {
   const progress = new ProgressBar(planned.reduce((n, p) => n + p.slices.length * p.prompts.length, 0));
   const spacing = pixelSpacing(volume);
+  const plane = slicePlane(volume);
   const results: SliceResult[] = [];
   try {
     for (const { structure, slices, prompts } of planned) {
@@ -103,31 +108,28 @@ export async function evaluate(
             ...(prompt === 'point' || prompt === 'box+point' ? { point } : {}),
           };
           try {
-            const answer = await client.segment({
+            const request = {
               values: sliceValues(volume, k),
               columns: volume.columns,
               rows: volume.rows,
               window: context.window,
               photometric: volume.photometric,
-              prompts:
-                prompt === 'context-one-click'
-                  ? undefined
-                  : {
-                      ...(given.box ? { box: given.box } : {}),
-                      ...(given.point ? { points: [given.point] } : {}),
-                    },
               key: `${k}|${context.window.center}/${context.window.width}`,
-            });
-            const chosen = chooseMask(answer.masks, answer.mode, volume.columns / 2, volume.rows / 2);
-            const predicted = chosen ? decodeRle(chosen.rle) : new Uint8Array(ref.length);
+            };
+            const rule = prompt === 'context-one-click' ? oneClickRuleOf(context.id) : undefined;
+            const answer = rule
+              ? await oneClickAnswer(oneClickPrompts(rule, request.values, plane), request, client)
+              : await promptAnswer(prompt, given, request, client, volume.columns, volume.rows);
+            // A tissue context keeps only the voxels in its HU range, whatever the prompt (as the viewer).
+            const range = tissueRangeOf(context.id);
+            const predicted = range ? restrictMaskToHuRange(answer.mask, request.values, range) : answer.mask;
             results.push({
               ...base,
               ...given,
+              ...(answer.oneClick ? oneClickFields(answer.oneClick) : {}),
               ...sliceMetrics(predicted, ref, volume.columns, volume.rows, spacing),
-              serviceMs: answer.serviceMs,
-              roundTripMs: answer.roundTripMs,
-              embeddingCached: answer.embeddingCached,
-              ...(chosen ? { rle: chosen.rle } : {}),
+              ...answer.timing,
+              ...(maskArea(predicted) ? { rle: encodeRle(predicted, volume.columns, volume.rows) } : {}),
             });
           } catch (error) {
             results.push({
@@ -144,6 +146,59 @@ export async function evaluate(
     progress.end();
   }
   return results;
+}
+
+/** The report fields of a One-Click: its record, and the vertebra's box in the `box` column. */
+function oneClickFields(record: OneClickRecord): Pick<SliceResult, 'oneClick' | 'box'> {
+  const box = record.rule === 'vertebra-box' ? record.prompts[0]?.box : undefined;
+  return { oneClick: record, ...(box ? { box } : {}) };
+}
+
+interface Answer {
+  /** The mask the viewer writes before a tissue HU range (0/1, row-major). */
+  mask: Uint8Array;
+  /** Absent when no request was sent (a One-Click rule that found nothing). */
+  timing: { serviceMs?: number; roundTripMs?: number; embeddingCached?: boolean };
+  oneClick?: OneClickRecord;
+}
+
+/** A simulated box/point prompt, or automatic mode: one request, the mask the viewer would choose. */
+async function promptAnswer(
+  prompt: PromptStyle,
+  given: { box?: Box; point?: Point },
+  request: Omit<SliceRequest, 'prompts'>,
+  client: SegmentationClient,
+  columns: number,
+  rows: number,
+): Promise<Answer> {
+  const answer = await client.segment({
+    ...request,
+    prompts:
+      prompt === 'automatic' || prompt === 'context-one-click'
+        ? undefined
+        : { ...(given.box ? { box: given.box } : {}), ...(given.point ? { points: [given.point] } : {}) },
+  });
+  const chosen = chooseMask(answer.masks, answer.mode, columns / 2, rows / 2);
+  return {
+    mask: chosen ? decodeRle(chosen.rle) : new Uint8Array(columns * rows),
+    timing: {
+      serviceMs: answer.serviceMs,
+      roundTripMs: answer.roundTripMs,
+      embeddingCached: answer.embeddingCached,
+    },
+  };
+}
+
+/** The context's One-Click (oneClick.ts); no request when its rule found nothing (nothing written). */
+async function oneClickAnswer(
+  record: OneClickRecord,
+  request: Omit<SliceRequest, 'prompts'>,
+  client: SegmentationClient,
+): Promise<Answer> {
+  if (!record.prompts.length)
+    return { mask: new Uint8Array(request.columns * request.rows), timing: {}, oneClick: record };
+  const { mask, ...timing } = await runOneClick(record, request, (r) => client.segment(r));
+  return { mask, timing, oneClick: record };
 }
 
 /**

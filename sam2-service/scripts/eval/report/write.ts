@@ -3,6 +3,7 @@
  * slices.csv (one row per evaluated slice and prompt) and report.html (the table and overlays of the
  * worst and median slice of each structure and prompt style, self-contained).
  */
+import { DEFAULT_HU_RANGES } from '@ohif-sam2/ct-anatomy';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Reference } from '../io/reference';
@@ -26,6 +27,8 @@ export interface ReportHeader {
   definitions: Record<string, string>;
 }
 
+const MUSCLE_RANGE = DEFAULT_HU_RANGES['skeletal-muscle'];
+
 export const DEFINITIONS: Record<string, string> = {
   dice: '2|P∩R| / (|P|+|R|) on the slice (P prediction, R reference); an empty prediction scores 0.',
   iou: '|P∩R| / |P∪R| (Jaccard).',
@@ -38,7 +41,10 @@ export const DEFINITIONS: Record<string, string> = {
   box: 'Reference bounding box, each side moved by a uniform integer in [−J, J] px, J = min(max jitter, 10 % of the box side).',
   point: 'One positive click at the inside pixel farthest from the reference edge.',
   'context-one-click':
+    "The viewer's One-Click in the structure's context, with the shared rules (packages/ct-anatomy): L3 vertebra = one box around the vertebra found on the slice from its HU; skeletal muscle = one box + point request per muscle group found on the slice (one image_id), the union of the masks each clipped to its box. A rule that finds nothing writes nothing (scored as an empty prediction).",
+  automatic:
     'No prompt (automatic mode) with the context window; the mask covering the image centre is taken, as the viewer does.',
+  tissue_range: `Skeletal muscle context: every prediction is restricted to ${MUSCLE_RANGE.min}…${MUSCLE_RANGE.max} HU (the standard skeletal muscle range) before scoring, as the viewer writes it.`,
 };
 
 const SLICE_COLUMNS = [
@@ -59,6 +65,7 @@ const SLICE_COLUMNS = [
   'embeddingCached',
   'box',
   'point',
+  'oneClick',
   'error',
 ];
 
@@ -90,7 +97,13 @@ export function writeReport(
   writeFileSync(
     files.slices,
     toCsv(
-      slices.map((s) => ({ ...s, point: s.point ? `${s.point.x} ${s.point.y}` : undefined })),
+      slices.map((s) => ({
+        ...s,
+        point: s.point ? `${s.point.x} ${s.point.y}` : undefined,
+        oneClick: s.oneClick
+          ? `${s.oneClick.rule}: ${s.oneClick.refused ?? s.oneClick.prompts.map((p) => p.name).join(' ')}`
+          : undefined,
+      })),
       SLICE_COLUMNS,
     ),
   );

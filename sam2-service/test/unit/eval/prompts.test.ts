@@ -6,7 +6,8 @@ import { BONE_WINDOW, SOFT_TISSUE_WINDOW, contextFor } from '../../../scripts/ev
 import { boundingBox, interiorPoint, jitteredBox } from '../../../scripts/eval/prompts';
 import { seededRandom } from '../../../scripts/lib/seededRandom';
 import { encodePng } from '../../../scripts/eval/report/png';
-import { decodeRle } from '../../../scripts/eval/rle';
+import { slicePlane } from '../../../scripts/eval/oneClick';
+import { decodeRle, encodeRle } from '../../../scripts/eval/rle';
 import { chooseMask } from '../../../scripts/eval/run';
 import { selectSlices } from '../../../scripts/eval/slices';
 
@@ -115,5 +116,31 @@ describe('slices, contexts, PNG', () => {
     expect(png.toString('latin1', idat + 4, idat + 8)).toBe('IDAT');
     const raw = inflateSync(png.subarray(idat + 8, idat + 8 + png.readUInt32BE(idat)));
     expect(Array.from(raw)).toEqual([0, 255, 0, 0, 0, 255, 0, 0, 0, 0, 255, 10, 20, 30]);
+  });
+});
+
+describe('context One-Click inputs', () => {
+  it('the union mask is encoded in the service RLE layout (column-major runs, zeros first)', () => {
+    // 3 columns × 2 rows, pixels (column 1, row 0) and (column 2, row 1): column-major 0 0 | 1 0 | 0 1.
+    const mask = Uint8Array.from([0, 1, 0, 0, 0, 1]);
+    expect(encodeRle(mask, 3, 2)).toEqual({ size: [2, 3], counts: [2, 1, 2, 1] });
+    expect(decodeRle(encodeRle(mask, 3, 2))).toEqual(mask);
+    expect(encodeRle(new Uint8Array(6), 3, 2).counts).toEqual([6]);
+  });
+
+  it('the slice plane comes from the voxel → LPS matrix: row and column directions and spacings', () => {
+    // Columns 0.8 mm towards the patient's right (−x), rows 0.7 mm anterior (−y), slices 2 mm up.
+    const ijkToLps = [
+      [-0.8, 0, 0, 10],
+      [0, -0.7, 0, 20],
+      [0, 0, 2, 30],
+      [0, 0, 0, 1],
+    ];
+    const plane = slicePlane({ ijkToLps, columns: 4, rows: 3 });
+    expect(plane).toMatchObject({ columns: 4, rows: 3 });
+    expect(plane.columnSpacing).toBeCloseTo(0.8, 12);
+    expect(plane.rowSpacing).toBeCloseTo(0.7, 12);
+    expect(Array.from(plane.rowCosines)).toEqual([-1, 0, 0]);
+    expect(Array.from(plane.columnCosines)).toEqual([0, -1, 0]);
   });
 });

@@ -7,34 +7,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { data as dcmjsData } from 'dcmjs';
-import * as nifti from 'nifti-reader-js';
 import { readImages, readReference } from '../../../scripts/eval/io/inputs';
 import { sliceMetrics } from '../../../scripts/eval/metrics';
 import { decodeRle } from '../../../scripts/eval/rle';
+import { rawNifti } from '../../helpers/rawNifti';
 import { describeWithSharedData, sharedDataDir } from '../../helpers/sharedData';
 
 const seg = path.join(sharedDataDir, 'seg_reference', 'totalsegmentator');
 const dicomDir = path.join(sharedDataDir, 'ct_dicom', 'totalseg_example_ct_dicom', 'uncompressed_with_uids');
 const table = path.join(seg, 'labels_total_v2.tsv');
-
-/** Voxel values of a NIfTI file in file order (i fastest), with nifti-reader-js alone. */
-function rawNifti(file: string): { dims: number[]; values: Float64Array } {
-  const bytes = readFileSync(file);
-  let data: ArrayBuffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  if (nifti.isCompressed(data)) data = nifti.decompress(data) as ArrayBuffer;
-  new Uint8Array(data)[348] = 0; // skip NIfTI-1 extensions (the reader prints them)
-  const header = nifti.readHeader(data) as nifti.NIFTI1;
-  const image = nifti.readImage(header, data).slice(0);
-  const typed =
-    header.datatypeCode === nifti.NIFTI1.TYPE_UINT8
-      ? new Uint8Array(image)
-      : header.datatypeCode === nifti.NIFTI1.TYPE_INT16
-        ? new Int16Array(image)
-        : header.datatypeCode === nifti.NIFTI1.TYPE_INT32
-          ? new Int32Array(image)
-          : new Float32Array(image);
-  return { dims: header.dims.slice(1, 4), values: Float64Array.from(typed) };
-}
 
 /** The service's RLE of a row-major mask, encoded here independently (column-major runs, zeros first). */
 function encodeRle(mask: Uint8Array, columns: number, rows: number) {

@@ -32,10 +32,10 @@ export interface MuscleGroupFound {
 }
 
 export interface MuscleRuleOptions {
-  /** Muscle attenuation range, HU (defaults: tissue/huRange.ts, Mitsiopoulos 1998; the viewer passes the configured range). */
+  /** Muscle attenuation range, HU (defaults: huRange.ts, Mitsiopoulos 1998; the viewer passes the configured range). */
   muscleMinHu: number;
   muscleMaxHu: number;
-  /** Subcutaneous fat range, HU (tissue/huRange.ts). */
+  /** Subcutaneous fat range, HU (huRange.ts). */
   fatMinHu: number;
   fatMaxHu: number;
   /** Erosion radius that cuts thin bridges between neighbouring soft tissues, mm. */
