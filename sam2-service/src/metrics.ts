@@ -68,6 +68,15 @@ export function createMetrics() {
       labelNames: ['priority', 'stage'] as const,
       registers: [registry],
     }),
+    refusalSeconds: new Histogram({
+      name: 'sam2_refusal_duration_seconds',
+      help:
+        'Service time of a request answered 429 (busy), from the request reaching the app to the answer handed ' +
+        'to the socket, by route: what the service itself adds to a refusal (the client adds sending its body)',
+      labelNames: ['route'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
     cacheHits: new Counter({
       name: 'sam2_cache_hits_total',
       help: 'Cache hits',

@@ -36,15 +36,7 @@ export function createRouter(deps: RouteDeps): Router<State> {
   router.post(
     '/api/segmentation/sam2',
     requireToken(config.apiToken),
-    // Before the body is read: a request that would wait past the time limit costs nothing more.
-    async (ctx, next) => {
-      ctx.state.reservation = segmenter.precheck(carriesPixels(ctx) ? 'encode' : 'decode');
-      try {
-        await next();
-      } finally {
-        ctx.state.reservation?.release();
-      }
-    },
+    reserve(segmenter, (ctx) => (carriesPixels(ctx) ? 'encode' : 'decode')),
     body,
     async (ctx) => {
       const end = metrics.requestSeconds.startTimer();
@@ -70,20 +62,16 @@ export function createRouter(deps: RouteDeps): Router<State> {
   router.post(
     '/api/segmentation/sam2/encode',
     requireToken(config.apiToken),
-    async (ctx, next) => {
+    async (_ctx, next) => {
       if (!config.speculativeEncoding) {
         throw new ApiError(
           'SPECULATION_DISABLED',
           'speculative encoding is switched off (SAM2_SPECULATIVE_ENCODING)',
         );
       }
-      ctx.state.reservation = segmenter.precheck('speculative');
-      try {
-        await next();
-      } finally {
-        ctx.state.reservation?.release();
-      }
+      await next();
     },
+    reserve(segmenter, () => 'speculative'),
     body,
     async (ctx) => {
       const request = parseEncodeRequest(ctx.state.body, config.maxImageSide);
@@ -203,12 +191,32 @@ export function createRouter(deps: RouteDeps): Router<State> {
 }
 
 /**
+ * Admission before the body is read: a request that would wait past its time limit is answered 429
+ * at once and costs nothing more; an admitted one holds its place (`ctx.state.reservation`) until it
+ * queues its task, and gives it back however the request ends. `kind`: what the request will most
+ * likely need (see Segmenter.precheck).
+ */
+function reserve(
+  segmenter: Segmenter,
+  kind: (ctx: Koa.ParameterizedContext<State>) => 'decode' | 'encode' | 'speculative',
+): Koa.Middleware<State> {
+  return async (ctx, next) => {
+    ctx.state.reservation = segmenter.precheck(kind(ctx));
+    try {
+      await next();
+    } finally {
+      ctx.state.reservation?.release();
+    }
+  };
+}
+
+/**
  * Bodies above this size carry pixels (a request by image_id is a few hundred bytes): such a request
  * will most likely need an encode, and is refused before its body is read when no encode would fit.
  */
 const pixelBodyBytes = 16 * 1024;
 
-function carriesPixels(ctx: Koa.Context): boolean {
+function carriesPixels(ctx: Koa.ParameterizedContext<State>): boolean {
   const length = Number(ctx.get('Content-Length'));
   return !(Number.isFinite(length) && length > 0 && length <= pixelBodyBytes);
 }
