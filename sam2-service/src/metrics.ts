@@ -34,6 +34,11 @@ export function createMetrics() {
       buckets: latencyBuckets,
       registers: [registry],
     }),
+    decoderRuns: new Counter({
+      name: 'sam2_decoder_runs_total',
+      help: 'Mask decoder runs made by the workers (automatic mode makes one a batch of grid points), cancelled decodes included',
+      registers: [registry],
+    }),
     queueDepth: new Gauge({
       name: 'sam2_queue_depth',
       help: 'Inference tasks waiting for a worker',

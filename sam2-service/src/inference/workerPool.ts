@@ -125,7 +125,8 @@ const maxStartupCrashes = 3;
  *
  * Events: 'ready' (WorkerReady), 'load-failed' (PoolFailure: no replacement will be started),
  * 'gave-up' (PoolFailure: the last worker is gone; queued tasks were rejected with PoolUnavailableError),
- * 'queue' (depth), 'cancelled' (a task stopped because every waiter had gone).
+ * 'queue' (depth), 'cancelled' (a task stopped because every waiter had gone), 'decoder-runs' (count
+ * made by a finished or cancelled decode).
  */
 export class WorkerPool extends EventEmitter {
   private readonly slots = new Set<Slot>();
@@ -329,6 +330,11 @@ export class WorkerPool extends EventEmitter {
         const job = slot.job;
         if (!job || job.id !== message.id) return;
         this.finish(slot);
+        const runs =
+          message.type === 'result'
+            ? (message.result as { decoderRuns?: number }).decoderRuns
+            : message.decoderRuns;
+        if (runs) this.emit('decoder-runs', runs);
         if (message.type === 'result') {
           this.observe(job.task, message.result);
           job.resolve(message.result);
