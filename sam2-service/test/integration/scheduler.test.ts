@@ -178,11 +178,28 @@ describe('a burst beyond what fits in the time limit', () => {
     const refused = answers.filter((a) => a.status === 429);
     expect(ok.length).toBeGreaterThanOrEqual(1);
     expect(refused.length).toBeGreaterThanOrEqual(1);
-    // Every 429 came before the first 200 (which needs a whole encoder run): refused at once.
+    // A refused client gets its 429 (with Retry-After and the service's own time), not a reset.
+    for (const r of refused) {
+      expect(r.body.error.code).toBe('QUEUE_FULL');
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(r.headers.get('server-timing')).toMatch(/^app;dur=\d+(\.\d+)?$/);
+    }
+    // The 429s refused before their body was read came before the first 200 (which needs a whole
+    // encoder run); the others were refused when their task was queued or dispatched, by estimates the
+    // runs since had updated (never run, see below).
+    const refusals = (stage: string) =>
+      metricValue(service.url, 'sam2_admission_refusals_total', { priority: 'encode', stage });
+    const beforeBody = await refusals('before_body');
+    expect(beforeBody + (await refusals('admission')) + (await refusals('dispatch'))).toBe(refused.length);
     const firstOk = Math.min(...ok.map((a) => order.indexOf(`r${answers.indexOf(a)}`)));
-    for (const r of refused) expect(order.indexOf(`r${answers.indexOf(r)}`)).toBeLessThan(firstOk);
-    for (const r of refused) expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const early = refused.filter((r) => order.indexOf(`r${answers.indexOf(r)}`) < firstOk);
+    expect(early.length).toBeGreaterThanOrEqual(beforeBody);
     await until(async () => (await health(service)).workers.busy === 0, 'the worker idle');
+    // No encoder run for a request that was then refused or timed out.
     expect(await encodesRun(service)).toBe(encodesBefore + ok.length);
+    // Each 429 was measured by the service (sam2_refusal_duration_seconds).
+    expect(
+      await metricValue(service.url, 'sam2_refusal_duration_seconds_count', { route: segmentPath }),
+    ).toBe(refused.length);
   }, 600_000);
 });
