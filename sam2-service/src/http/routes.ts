@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics';
 import { pixelTypes } from '../image/pixels';
 import { parseEncodeRequest, parseSegmentRequest } from '../segmentation/segmentRequest';
 import type { Segmenter } from '../segmentation/segmenter';
+import type { TaskCosts } from '../scheduler/taskCosts';
 import { ApiError } from './apiError';
 import { jsonBody } from './jsonBody';
 import { segmentBodyShape } from './jsonShape';
@@ -129,7 +130,11 @@ export function createRouter(deps: RouteDeps): Router<State> {
         restarts: pool?.restarts ?? 0,
         threads_per_worker: config.threadsPerWorker,
       },
-      queue: { depth: pool?.queueDepth ?? 0, max: config.maxQueue },
+      queue: {
+        depth: pool?.queueDepth ?? 0,
+        max: config.maxQueue,
+        ...(runtime.pool ? { estimates: costEstimates(runtime.pool.costs) } : {}),
+      },
       cache: {
         embeddings: {
           entries: segmenter.embeddings.size,
@@ -188,6 +193,17 @@ export function createRouter(deps: RouteDeps): Router<State> {
   });
 
   return router;
+}
+
+/** The scheduler's current cost estimates, ms to 0.1 (see src/scheduler/taskCosts.ts). */
+function costEstimates(costs: TaskCosts) {
+  const ms = (v: number) => Math.round(v * 10) / 10;
+  return {
+    encode_ms: ms(costs.encodeMs),
+    encode_deviation_ms: ms(costs.encodeDeviationMs),
+    decoder_run_ms: ms(costs.decoderRunMs),
+    safety_ms: ms(costs.safetyMs()),
+  };
 }
 
 /**

@@ -165,6 +165,14 @@ describe('a burst beyond what fits in the time limit', () => {
     const probe = await postJson(service.url, segmentPath, uncached(39));
     expect(probe.status).toBe(200);
     const burst = Math.min(60, Math.ceil((2 * 20_000) / probe.ms) + 4);
+    // The estimates admission uses are public (GET /health): measured, and a margin of at least a decoder run.
+    const { estimates } = (
+      (await (await fetch(`${service.url}/health`)).json()) as {
+        queue: { estimates: { encode_ms: number; decoder_run_ms: number; safety_ms: number } };
+      }
+    ).queue;
+    expect(estimates.encode_ms).toBeGreaterThan(0);
+    expect(estimates.safety_ms).toBeGreaterThanOrEqual(estimates.decoder_run_ms);
     const encodesBefore = await encodesRun(service);
     const { order, track } = tracker();
     const answers = await Promise.all(
