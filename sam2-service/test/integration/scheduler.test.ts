@@ -147,6 +147,23 @@ describe('scheduler (slow FIXTURE encoder, 1 worker, queue of 4)', () => {
     expect(Number(refused[0].headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await dropped()) - droppedBefore).toBe(2);
   }, 600_000);
+
+  it('answers a request refused before its body with a 429, not a reset, however large the body', async () => {
+    const beforeBody = () =>
+      metricValue(service.url, 'sam2_admission_refusals_total', { priority: 'encode', stage: 'before_body' });
+    const refusedBefore = await beforeBody();
+    // One encode runs, four wait (SAM2_MAX_QUEUE 4): the next pixel request is refused on arrival.
+    const admitted = [51, 52, 53, 54, 55].map((seed) => postJson(service.url, segmentPath, uncached(seed)));
+    await until(async () => (await health(service)).queue.depth === 4, 'the queue full');
+    // A 1024² int16 slice: ~2.8 MB of JSON, sent with fetch, which reads the answer after its upload.
+    const large = await postJson(service.url, segmentPath, { ...discSlice(1024, 3).body, ...click });
+    expect(large.status).toBe(429);
+    expect(large.body.error.code).toBe('QUEUE_FULL');
+    expect(Number(large.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(large.headers.get('connection')).toBe('close');
+    expect((await beforeBody()) - refusedBefore).toBe(1);
+    expect((await Promise.all(admitted)).map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+  }, 600_000);
 });
 
 describe('a burst beyond what fits in the time limit', () => {
