@@ -73,6 +73,10 @@ export interface Figures {
   /** Share of the 429s whose service time (sam2_refusal_duration_seconds, to the answer written) was ≤ 50 ms. */
   burst_429_service_within_50ms: number;
   burst_clients: number;
+  /** The service's encode estimate and safety margin when the burst came (its warm-up run), and after. */
+  burst_estimate_encode_ms_before: number;
+  burst_estimate_safety_ms_before: number;
+  burst_estimate_encode_ms_after: number;
   burst_encoder_runs: number;
   request_timeout_ms: number;
 }
@@ -361,10 +365,16 @@ async function burst(ctx: BenchContext, encoderMs: number, decoderMs: number): P
       async (service) => {
         const clients = Math.max(1, Math.min(count, ctx.burstClients));
         ctx.note(`burst: ${count} requests (capacity ${capacity}) from ${clients} client processes`);
+        const estimatedBefore = await estimates(service.url);
         const answers = await sendFromClients(service.url, files, clients);
         await waitIdle(service.url);
         const metrics = await (await fetch(`${service.url}/metrics`)).text();
-        return burstFigures(answers, metrics, { count, capacity, timeoutMs, clients });
+        return {
+          ...burstFigures(answers, metrics, { count, capacity, timeoutMs, clients }),
+          burst_estimate_encode_ms_before: estimatedBefore.encode_ms,
+          burst_estimate_safety_ms_before: estimatedBefore.safety_ms,
+          burst_estimate_encode_ms_after: (await estimates(service.url)).encode_ms,
+        };
       },
     );
   } finally {
@@ -403,6 +413,14 @@ async function sendFromClients(url: string, files: string[], clients: number): P
   } finally {
     for (const { child } of children) if (child.exitCode === null) child.kill();
   }
+}
+
+/** The scheduler's estimates (GET /health queue.estimates). */
+async function estimates(url: string): Promise<{ encode_ms: number; safety_ms: number }> {
+  const health = (await (await fetch(`${url}/health`)).json()) as {
+    queue: { estimates: { encode_ms: number; safety_ms: number } };
+  };
+  return health.queue.estimates;
 }
 
 /** Waits until no worker is busy (a run still going would be missing from the encoder count). */
