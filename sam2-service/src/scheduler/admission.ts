@@ -38,8 +38,9 @@ export type Admission<J> =
 /**
  * Whether a new job can finish within its time limit, with `safetyMs` to spare, behind the work that
  * runs before it (higher classes, and its own class that arrived earlier; lower classes wait for it):
- * admitted when wait + own + safety ≤ budget, wait = (running + queued ahead + reserved ahead) ÷ workers. Refusal is immediate and carries an honest Retry-After:
- * the seconds until enough of the work ahead has run that the same request would be admitted.
+ * admitted when wait + own + safety ≤ budget, wait = (running + queued ahead + reserved ahead) ÷ workers.
+ * Refusal is immediate and carries an honest Retry-After: the seconds until enough of the work ahead has
+ * run that the same request would be admitted.
  */
 export function admit<J extends QueuedWork>(input: AdmissionInput<J>): Admission<J> {
   const { priority, queue, maxQueue } = input;
