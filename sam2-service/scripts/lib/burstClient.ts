@@ -82,10 +82,13 @@ function main(): void {
       url = message.url;
       bodies = message.files.map((f) => readFileSync(f));
       // One request before the timed part: the HTTP client code is loaded and compiled.
-      http.get(`${url}/healthz`, (res) => {
-        res.resume();
-        res.once('end', () => process.send!({ type: 'ready' }));
-      });
+      const ready = () => process.send!({ type: 'ready' });
+      http
+        .get(`${url}/healthz`, (res) => {
+          res.resume();
+          res.once('end', ready);
+        })
+        .once('error', ready); // the burst's own requests will record what is wrong
     } else {
       void Promise.all(bodies.map((b) => send(url, b))).then((answers) => {
         process.send!({ type: 'done', answers }, () => process.exit(0));
