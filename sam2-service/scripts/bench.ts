@@ -2,7 +2,9 @@
  * `npm run bench`: one run of the service's performance figures on this machine (a script, not a test).
  *
  *   node dist/scripts/bench.js [--json] [--model-dir DIR] [--target-encoder-ms 2000]
- *        [--target-decoder-ms 60] [--requests 8] [--users 4] [--rounds 2]
+ *        [--target-decoder-ms 60] [--requests 8] [--users 4] [--rounds 2] [--burst-clients 16]
+ *        [--only uncached,cached,dwell,automatic,healthz,interactive,burst]
+ *        [--encoder-layers N --decoder-layers M]   (a FIXTURE of these depths, without calibration)
  *
  * Without --model-dir it benchmarks a FIXTURE model whose encoder and decoder are calibrated to about
  * --target-encoder-ms and --target-decoder-ms of CPU time on this machine (SAM2-tiny's published CPU
@@ -28,7 +30,7 @@ import type { Prompts } from '../src/model/types';
 import { writeFixtureModel } from './fixture/writeFixtureModel';
 import { type CtSlice, exampleSeriesDir, hasSharedData, readCtSlice } from './lib/ctSlices';
 import { startServiceProcess } from './lib/serviceProcess';
-import { type BenchContext, type Figures, percentile, printTable, runScenarios } from './benchScenarios';
+import { type BenchContext, parseOnly, percentile, printTable, runScenarios } from './benchScenarios';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,6 +41,10 @@ const { values: args } = parseArgs({
     requests: { type: 'string', default: '8' },
     users: { type: 'string', default: '4' },
     rounds: { type: 'string', default: '2' },
+    'burst-clients': { type: 'string', default: '16' },
+    only: { type: 'string' },
+    'encoder-layers': { type: 'string' },
+    'decoder-layers': { type: 'string' },
   },
 });
 const cores = os.availableParallelism();
@@ -157,6 +163,7 @@ async function calibratedFixture(
   targetEncoderMs: number,
   targetDecoderMs: number,
   slice: CtSlice,
+  layers: { encoder?: number; decoder?: number },
 ): Promise<string> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'sam2-bench-'));
   const probe = async (encoderLayers: number, decoderLayers: number) => {
@@ -164,6 +171,12 @@ async function calibratedFixture(
     await writeFixtureModel({ family: 'samexporter', outDir: dir, encoderLayers, decoderLayers });
     return { dir, model: await RawModel.load(dir, cores) };
   };
+  // Given depths (e.g. those of an earlier run, to reproduce it quickly) skip calibration.
+  if (layers.encoder !== undefined && layers.decoder !== undefined) {
+    const { dir, model } = await probe(layers.encoder, layers.decoder);
+    await model.release();
+    return dir;
+  }
   const encoderLayers = await calibrate('encoder', targetEncoderMs, 100, async (layers) => {
     const { model } = await probe(layers, 0);
     await model.encode(slice);
@@ -183,7 +196,10 @@ async function calibratedFixture(
   return (await probe(encoderLayers, decoderLayers)).dir;
 }
 
+const optionalInt = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+
 async function main(): Promise<void> {
+  const only = parseOnly(args.only);
   const slices = loadSlices();
   const modelDir =
     args['model-dir'] ??
@@ -191,6 +207,10 @@ async function main(): Promise<void> {
       Number(args['target-encoder-ms']),
       Number(args['target-decoder-ms']),
       slices[0],
+      {
+        encoder: optionalInt(args['encoder-layers']),
+        decoder: optionalInt(args['decoder-layers']),
+      },
     ));
   const raw = await RawModel.load(modelDir, cores);
   const context: BenchContext = {
@@ -201,10 +221,11 @@ async function main(): Promise<void> {
     requests: Number(args.requests),
     users: Number(args.users),
     rounds: Number(args.rounds),
+    burstClients: Number(args['burst-clients']),
     note,
     startService: (env) => startServiceProcess({ SAM2_LOG_LEVEL: 'info', SAM2_MAX_QUEUE: '64', ...env }),
   };
-  const figures: Figures = await runScenarios(context);
+  const figures = await runScenarios(context, only);
   await raw.release();
   const result = {
     model: raw.name,

@@ -34,6 +34,11 @@ export function createMetrics() {
       buckets: latencyBuckets,
       registers: [registry],
     }),
+    decoderRuns: new Counter({
+      name: 'sam2_decoder_runs_total',
+      help: 'Mask decoder runs made by the workers (automatic mode makes one a batch of grid points), cancelled decodes included',
+      registers: [registry],
+    }),
     queueDepth: new Gauge({
       name: 'sam2_queue_depth',
       help: 'Inference tasks waiting for a worker',
@@ -66,6 +71,15 @@ export function createMetrics() {
       name: 'sam2_admission_refusals_total',
       help: 'Requests answered 429 by the scheduler, by priority class and stage (before_body, admission, dropped, dispatch)',
       labelNames: ['priority', 'stage'] as const,
+      registers: [registry],
+    }),
+    refusalSeconds: new Histogram({
+      name: 'sam2_refusal_duration_seconds',
+      help:
+        'Service time of a request answered 429 (busy), from the request reaching the app to the answer handed ' +
+        'to the socket, by route: what the service itself adds to a refusal (the client adds sending its body)',
+      labelNames: ['route'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
     cacheHits: new Counter({

@@ -1,5 +1,5 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type Koa from 'koa';
 import type { Reservation } from '../inference/workerPool';
@@ -41,6 +41,10 @@ export function requestContext(logger: Logger, metrics: Metrics): Koa.Middleware
       await next();
     } finally {
       const route = (ctx as unknown as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+      // The service's own time until the answer is ready (W3C Server Timing), so a client can tell it
+      // from the time its request spent on the wire.
+      if (!ctx.headerSent) ctx.set('Server-Timing', `app;dur=${(performance.now() - start).toFixed(1)}`);
+      if (ctx.status === 429) observeRefusal(ctx.res, start, String(route), metrics);
       metrics.requests.inc({ route: String(route), method: ctx.method, status: String(ctx.status) });
       // Method, route and status only: never the URL query, headers or body. Probes (polled every few
       // seconds by viewers, npm start and orchestrators) only at debug, or they would drown the log.
@@ -51,6 +55,11 @@ export function requestContext(logger: Logger, metrics: Metrics): Koa.Middleware
       );
     }
   };
+}
+
+/** A 429's service time: from the request reaching the app until its answer is handed to the socket. */
+function observeRefusal(res: ServerResponse, start: number, route: string, metrics: Metrics): void {
+  res.once('finish', () => metrics.refusalSeconds.observe({ route }, (performance.now() - start) / 1000));
 }
 
 /**

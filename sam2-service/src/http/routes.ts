@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics';
 import { pixelTypes } from '../image/pixels';
 import { parseEncodeRequest, parseSegmentRequest } from '../segmentation/segmentRequest';
 import type { Segmenter } from '../segmentation/segmenter';
+import type { TaskCosts } from '../scheduler/taskCosts';
 import { ApiError } from './apiError';
 import { jsonBody } from './jsonBody';
 import { segmentBodyShape } from './jsonShape';
@@ -36,15 +37,7 @@ export function createRouter(deps: RouteDeps): Router<State> {
   router.post(
     '/api/segmentation/sam2',
     requireToken(config.apiToken),
-    // Before the body is read: a request that would wait past the time limit costs nothing more.
-    async (ctx, next) => {
-      ctx.state.reservation = segmenter.precheck(carriesPixels(ctx) ? 'encode' : 'decode');
-      try {
-        await next();
-      } finally {
-        ctx.state.reservation?.release();
-      }
-    },
+    reserve(segmenter, (ctx) => (carriesPixels(ctx) ? 'encode' : 'decode')),
     body,
     async (ctx) => {
       const end = metrics.requestSeconds.startTimer();
@@ -70,20 +63,16 @@ export function createRouter(deps: RouteDeps): Router<State> {
   router.post(
     '/api/segmentation/sam2/encode',
     requireToken(config.apiToken),
-    async (ctx, next) => {
+    async (_ctx, next) => {
       if (!config.speculativeEncoding) {
         throw new ApiError(
           'SPECULATION_DISABLED',
           'speculative encoding is switched off (SAM2_SPECULATIVE_ENCODING)',
         );
       }
-      ctx.state.reservation = segmenter.precheck('speculative');
-      try {
-        await next();
-      } finally {
-        ctx.state.reservation?.release();
-      }
+      await next();
     },
+    reserve(segmenter, () => 'speculative'),
     body,
     async (ctx) => {
       const request = parseEncodeRequest(ctx.state.body, config.maxImageSide);
@@ -141,7 +130,11 @@ export function createRouter(deps: RouteDeps): Router<State> {
         restarts: pool?.restarts ?? 0,
         threads_per_worker: config.threadsPerWorker,
       },
-      queue: { depth: pool?.queueDepth ?? 0, max: config.maxQueue },
+      queue: {
+        depth: pool?.queueDepth ?? 0,
+        max: config.maxQueue,
+        ...(runtime.pool ? { estimates: costEstimates(runtime.pool.costs) } : {}),
+      },
       cache: {
         embeddings: {
           entries: segmenter.embeddings.size,
@@ -202,13 +195,44 @@ export function createRouter(deps: RouteDeps): Router<State> {
   return router;
 }
 
+/** The scheduler's current cost estimates, ms to 0.1 (see src/scheduler/taskCosts.ts). */
+function costEstimates(costs: TaskCosts) {
+  const ms = (v: number) => Math.round(v * 10) / 10;
+  return {
+    encode_ms: ms(costs.encodeMs),
+    encode_deviation_ms: ms(costs.encodeDeviationMs),
+    decoder_run_ms: ms(costs.decoderRunMs),
+    safety_ms: ms(costs.safetyMs()),
+  };
+}
+
+/**
+ * Admission before the body is read: a request that would wait past its time limit is answered 429
+ * at once and costs nothing more; an admitted one holds its place (`ctx.state.reservation`) until it
+ * queues its task, and gives it back however the request ends. `kind`: what the request will most
+ * likely need (see Segmenter.precheck).
+ */
+function reserve(
+  segmenter: Segmenter,
+  kind: (ctx: Koa.ParameterizedContext<State>) => 'decode' | 'encode' | 'speculative',
+): Koa.Middleware<State> {
+  return async (ctx, next) => {
+    ctx.state.reservation = segmenter.precheck(kind(ctx));
+    try {
+      await next();
+    } finally {
+      ctx.state.reservation?.release();
+    }
+  };
+}
+
 /**
  * Bodies above this size carry pixels (a request by image_id is a few hundred bytes): such a request
  * will most likely need an encode, and is refused before its body is read when no encode would fit.
  */
 const pixelBodyBytes = 16 * 1024;
 
-function carriesPixels(ctx: Koa.Context): boolean {
+function carriesPixels(ctx: Koa.ParameterizedContext<State>): boolean {
   const length = Number(ctx.get('Content-Length'));
   return !(Number.isFinite(length) && length > 0 && length <= pixelBodyBytes);
 }

@@ -39,7 +39,11 @@ let current: { key: string; feeds: Feeds } | undefined;
 const staging = new Map<string, Float32Array>();
 
 /** Thrown between decoder runs once the pool has set this worker's cancel flag. */
-class CancelledError extends Error {}
+class CancelledError extends Error {
+  constructor(readonly decoderRuns: number) {
+    super('cancelled');
+  }
+}
 
 function post(message: FromWorker): void {
   port!.postMessage(message);
@@ -89,7 +93,7 @@ async function decode(task: DecodeTask): Promise<DecodeResult> {
   // ORT's Node binding runs synchronously under its promise; a plain loop keeps prompts in order.
   const runDecoder = async (prompts: Parameters<ModelAdapter['decoderFeeds']>[1]) => {
     // Every waiter has gone: stop here, so a cancelled request costs at most the run in progress.
-    if (Atomics.load(init.cancel, 0) === 1) throw new CancelledError('cancelled');
+    if (Atomics.load(init.cancel, 0) === 1) throw new CancelledError(runs);
     runs++;
     const outputs = await sessions.decoder.run(adapter.decoderFeeds(embeddings, prompts, slice));
     return adapter.readDecoderOutputs(outputs);
@@ -111,7 +115,7 @@ async function decode(task: DecodeTask): Promise<DecodeResult> {
     // The grid goes through the decoder's prompt-batch dimension, batchSize points per run.
     const candidates: Candidate[] = [];
     for (let at = 0; at < request.points.length; at += request.batchSize) {
-      if (Atomics.load(init.cancel, 0) === 1) throw new CancelledError('cancelled');
+      if (Atomics.load(init.cancel, 0) === 1) throw new CancelledError(runs);
       const batch = request.points.slice(at, at + request.batchSize);
       runs++;
       const outputs = await sessions.decoder.run(adapter.pointBatchFeeds(embeddings, batch, slice));
@@ -181,7 +185,7 @@ async function start(): Promise<void> {
           type: 'error',
           id: message.id,
           message: error instanceof Error ? error.message : String(error),
-          ...(error instanceof CancelledError ? { cancelled: true } : {}),
+          ...(error instanceof CancelledError ? { cancelled: true, decoderRuns: error.decoderRuns } : {}),
         }),
     );
   });

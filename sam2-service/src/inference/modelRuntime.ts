@@ -185,6 +185,7 @@ export class ModelRuntime {
       );
     });
     pool.on('cancelled', () => metrics.tasksCancelled.inc());
+    pool.on('decoder-runs', (runs: number) => metrics.decoderRuns.inc(runs));
     pool.on('queue', (depth: number) => {
       metrics.queueDepth.set(depth);
       metrics.workersBusy.set(pool.stats().busy);

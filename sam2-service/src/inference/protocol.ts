@@ -117,4 +117,6 @@ export type FromWorker =
       id: number;
       message: string;
       /** stopped because every waiter left */ cancelled?: boolean;
+      /** Decoder runs the cancelled decode made before it stopped. */
+      decoderRuns?: number;
     };

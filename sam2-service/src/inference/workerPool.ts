@@ -3,18 +3,31 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger';
 import { admit, toRetryAfter } from '../scheduler/admission';
-import { JobQueue } from '../scheduler/jobQueue';
 import { type Priority, outranks } from '../scheduler/priority';
+import { JobQueue, runsBefore } from '../scheduler/jobQueue';
 import { TaskCosts } from '../scheduler/taskCosts';
 import type { FromWorker, Task, TaskResult, WorkerLoadFailed, WorkerReady } from './protocol';
 
-/** Refused at admission, or dropped from the queue for more urgent work (`dropped`). */
+/**
+ * Refused at admission; dropped from the queue for more urgent work (`dropped`); or taken from the
+ * queue when it could no longer finish within its time limit (`dispatch`): never run for nobody.
+ */
 export class QueueFullError extends Error {
   constructor(
     readonly retryAfterS: number,
-    readonly dropped = false,
+    readonly stage: 'admission' | 'dropped' | 'dispatch' = 'admission',
   ) {
-    super(dropped ? 'dropped from the inference queue for more urgent work' : 'inference queue is full');
+    super(
+      stage === 'dropped'
+        ? 'dropped from the inference queue for more urgent work'
+        : stage === 'dispatch'
+          ? 'no longer time to run this task within its limit'
+          : 'inference queue is full',
+    );
+  }
+
+  get dropped(): boolean {
+    return this.stage === 'dropped';
   }
 }
 export class WorkerCrashedError extends Error {}
@@ -54,10 +67,14 @@ export interface SubmitOptions {
   budgetMs?: number;
   /** Estimated ms of work the caller will queue after this task (an encode's decode), for admission. */
   followUpMs?: number;
+  /** Arrival order (Reservation.seq of a request admitted before its body): its place in its class. */
+  seq?: number;
 }
 
 /** Room held for a request admitted before its body was read, until it queues its task or fails. */
 export interface Reservation {
+  /** The request's arrival order: its task keeps this place among its class when it is queued. */
+  readonly seq: number;
   release(): void;
 }
 
@@ -108,7 +125,8 @@ const maxStartupCrashes = 3;
  *
  * Events: 'ready' (WorkerReady), 'load-failed' (PoolFailure: no replacement will be started),
  * 'gave-up' (PoolFailure: the last worker is gone; queued tasks were rejected with PoolUnavailableError),
- * 'queue' (depth), 'cancelled' (a task stopped because every waiter had gone).
+ * 'queue' (depth), 'cancelled' (a task stopped because every waiter had gone), 'decoder-runs' (count
+ * made by a finished or cancelled decode).
  */
 export class WorkerPool extends EventEmitter {
   private readonly slots = new Set<Slot>();
@@ -121,7 +139,7 @@ export class WorkerPool extends EventEmitter {
   readonly costs = new TaskCosts();
   /** Tasks stopped because their waiters left: queued (dropped) or running (decode stopped early). */
   cancelled = 0;
-  private readonly reservations = new Set<{ priority: Priority; ms: number }>();
+  private readonly reservations = new Set<{ priority: Priority; ms: number; seq: number }>();
   restarts = 0;
   /** Set when the model failed to load: no replacement worker is started from then on. */
   loadError: PoolFailure | undefined;
@@ -175,14 +193,15 @@ export class WorkerPool extends EventEmitter {
     const priority = options.priority ?? (task.kind === 'decode' ? 'decode' : 'encode');
     const estimateMs = this.estimate(task);
     const budgetMs = options.budgetMs ?? Number.POSITIVE_INFINITY;
-    const admission = this.admission(priority, estimateMs + (options.followUpMs ?? 0), budgetMs);
+    const seq = options.seq ?? this.nextId++;
+    const admission = this.admission(priority, estimateMs + (options.followUpMs ?? 0), budgetMs, seq);
     if (!admission.admit) return refused(new QueueFullError(admission.retryAfterS));
     if (admission.displace) this.drop(admission.displace);
     let job!: Job;
     const promise = new Promise<TaskResult<T>>((resolve, reject) => {
       job = {
-        id: this.nextId,
-        seq: this.nextId++,
+        id: this.nextId++,
+        seq,
         task,
         priority,
         estimateMs,
@@ -214,10 +233,10 @@ export class WorkerPool extends EventEmitter {
   }
 
   /**
-   * Whether a task of `priority` costing `ownMs` would be admitted now with `budgetMs` to go (no
-   * side effects): lets the HTTP layer refuse before reading a body.
+   * Whether a task of `priority` costing `ownMs` (arrived as `seq`; default: now) would be admitted now
+   * with `budgetMs` to go (no side effects): lets the HTTP layer refuse before reading a body.
    */
-  admission(priority: Priority, ownMs: number, budgetMs: number) {
+  admission(priority: Priority, ownMs: number, budgetMs: number, seq = Number.POSITIVE_INFINITY) {
     const slots = [...this.slots];
     const now = performance.now();
     const runningMs = slots.reduce(
@@ -227,13 +246,15 @@ export class WorkerPool extends EventEmitter {
     );
     const reserved = { ms: 0, count: 0 };
     for (const r of this.reservations) {
-      if (outranks(r.priority, priority) || r.priority === priority) {
+      if (runsBefore(r, priority, seq)) {
         reserved.ms += r.ms;
         reserved.count++;
       }
     }
     return admit({
       priority,
+      seq,
+      safetyMs: this.costs.safetyMs(),
       ownMs,
       budgetMs,
       queue: this.queue,
@@ -250,9 +271,9 @@ export class WorkerPool extends EventEmitter {
    * before its body was read counts as work ahead of the requests behind it while it is read and hashed.
    */
   reserve(priority: Priority, ms: number): Reservation {
-    const entry = { priority, ms };
+    const entry = { priority, ms, seq: this.nextId++ };
     this.reservations.add(entry);
-    return { release: () => this.reservations.delete(entry) };
+    return { seq: entry.seq, release: () => this.reservations.delete(entry) };
   }
 
   /** Estimated ms of a task from measured times; automatic mode counts its batched decoder runs. */
@@ -309,6 +330,11 @@ export class WorkerPool extends EventEmitter {
         const job = slot.job;
         if (!job || job.id !== message.id) return;
         this.finish(slot);
+        const runs =
+          message.type === 'result'
+            ? (message.result as { decoderRuns?: number }).decoderRuns
+            : message.decoderRuns;
+        if (runs) this.emit('decoder-runs', runs);
         if (message.type === 'result') {
           this.observe(job.task, message.result);
           job.resolve(message.result);
@@ -406,7 +432,7 @@ export class WorkerPool extends EventEmitter {
     if (!this.queue.remove(job)) return;
     if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
     this.emit('queue', this.queue.length);
-    job.reject(new QueueFullError(toRetryAfter(this.costs.encodeMs), true));
+    job.reject(new QueueFullError(toRetryAfter(this.costs.encodeMs), 'dropped'));
   }
 
   private dispatch(): void {
@@ -424,19 +450,26 @@ export class WorkerPool extends EventEmitter {
   }
 
   /**
-   * The most urgent task that can still finish in time. One that cannot (its work ahead ran slower
-   * than estimated) is refused with a 429 instead of burning a run whose answer nobody would get.
+   * The most urgent task that can still finish in time by the current estimates. One that cannot (the
+   * work ahead ran slower than estimated) is refused with a 429 and Retry-After instead of burning a
+   * run whose answer would come after its time limit (a 504, and a wasted run).
    */
   private takeRunnable(): Job | undefined {
     for (;;) {
       const job = this.queue.takeNext();
       if (!job) return undefined;
-      const needed = job.estimateMs + job.followUpMs;
-      const left = job.deadline === undefined ? Number.POSITIVE_INFINITY : job.deadline - performance.now();
+      if (job.deadline === undefined) return job;
+      // Its own run and follow-up, and for an encode its spread (2 mean deviations): the work ahead
+      // has run, so only this job's own variation is left to allow for.
+      const spreadMs = job.task.kind === 'encode' ? 2 * this.costs.encodeDeviationMs : 0;
+      const needed = this.estimate(job.task) + job.followUpMs + spreadMs;
       // A task slower than its whole limit was admitted with nothing ahead (see admit): it runs.
-      if (left >= needed || job.deadline === undefined || needed > job.deadline - job.submittedAt) return job;
+      if (job.deadline - performance.now() >= needed || needed > job.deadline - job.submittedAt) return job;
       if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
-      job.reject(new QueueFullError(toRetryAfter(job.estimateMs)));
+      this.emit('queue', this.queue.length);
+      // Honest Retry-After: when the same request, arriving now, would be admitted.
+      const again = this.admission(job.priority, needed, job.deadline - job.submittedAt);
+      job.reject(new QueueFullError(again.admit ? 1 : again.retryAfterS, 'dispatch'));
     }
   }
 }

@@ -7,6 +7,17 @@ export interface QueuedWork {
   seq: number;
   /** Estimated run time, ms (TaskCosts). */
   estimateMs: number;
+  /** Estimated ms of the work its caller queues after it (an encode's decode). */
+  followUpMs?: number;
+}
+
+/** Whether `job` runs before a job of `priority` that arrived as `seq`. */
+export function runsBefore(
+  job: { priority: Priority; seq: number },
+  priority: Priority,
+  seq: number,
+): boolean {
+  return outranks(job.priority, priority) || (job.priority === priority && job.seq < seq);
 }
 
 /**
@@ -48,10 +59,16 @@ export class JobQueue<J extends QueuedWork> {
     return best;
   }
 
-  /** Estimated ms of waiting work that runs before a new job of `priority` (its class and above). */
-  workAheadMs(priority: Priority): number {
-    const rank = priorityRank[priority];
-    return this.jobs.reduce((sum, j) => (priorityRank[j.priority] <= rank ? sum + j.estimateMs : sum), 0);
+  /**
+   * Estimated ms of waiting work that runs before a job of `priority` that arrived as `seq` (default:
+   * a newcomer): higher classes, and its own class that arrived before it; with the work each queues
+   * after it (an encode's decode).
+   */
+  workAheadMs(priority: Priority, seq = Number.POSITIVE_INFINITY): number {
+    return this.jobs.reduce(
+      (sum, j) => (runsBefore(j, priority, seq) ? sum + j.estimateMs + (j.followUpMs ?? 0) : sum),
+      0,
+    );
   }
 
   /** Waiting jobs a new job of `priority` may not displace (its class and above). */

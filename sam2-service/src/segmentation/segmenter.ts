@@ -144,6 +144,7 @@ export class Segmenter {
         budgetMs: this.config.requestTimeoutMs - (performance.now() - started),
         followUpMs: 0,
         count: false,
+        seq: options.reservation?.seq,
       });
       log.child({ image: slice.imageId.slice(0, 12) }).info({ shared: inFlight }, 'speculative encode done');
       return respond(inFlight);
@@ -152,9 +153,9 @@ export class Segmenter {
         this.metrics.speculativeEncodes.inc({ outcome: 'cancelled' });
         throw clientGone();
       }
-      if (error instanceof QueueFullError) this.metrics.speculativeEncodes.inc({ outcome: 'cancelled' });
-      if (error instanceof QueueFullError && error.dropped) {
-        this.metrics.admissionRefusals.inc({ priority: 'speculative', stage: 'dropped' });
+      if (error instanceof QueueFullError) {
+        this.metrics.speculativeEncodes.inc({ outcome: 'cancelled' });
+        this.metrics.admissionRefusals.inc({ priority: 'speculative', stage: error.stage });
       }
       throw toApiError(error, this.config.requestTimeoutMs);
     } finally {
@@ -228,6 +229,7 @@ export class Segmenter {
         budgetMs: budgetMs(),
         followUpMs: pool.costs.decoderRunMs * decodeRuns,
         count: true,
+        seq: options.reservation?.seq,
       });
       const decodeRequest = this.decodeRequest(mode, slice, entry, prompts, request.multimask, maxMasks);
       const decoded = await pool.submit(
@@ -239,7 +241,7 @@ export class Segmenter {
           height: slice.height,
           request: decodeRequest,
         },
-        { signal, priority: 'decode', budgetMs: budgetMs() },
+        { signal, priority: 'decode', budgetMs: budgetMs(), seq: options.reservation?.seq },
       ).promise;
       this.metrics.decodeSeconds.observe({ mode }, decoded.decodeMs / 1000);
       const result = { masks: decoded.masks };
@@ -263,7 +265,7 @@ export class Segmenter {
       return response;
     } catch (error) {
       if (error instanceof QueueFullError) {
-        this.metrics.admissionRefusals.inc({ priority: 'encode', stage: 'admission' });
+        this.metrics.admissionRefusals.inc({ priority: 'encode', stage: error.stage });
       }
       throw toApiError(error, this.config.requestTimeoutMs);
     } finally {
@@ -351,7 +353,14 @@ export class Segmenter {
     slice: SliceImage,
     pool: WorkerPool,
     signal: AbortSignal,
-    schedule: { priority: 'encode' | 'speculative'; budgetMs: number; followUpMs: number; count: boolean },
+    schedule: {
+      priority: 'encode' | 'speculative';
+      budgetMs: number;
+      followUpMs: number;
+      count: boolean;
+      /** Arrival order from the request's reservation: its place among its class. */
+      seq?: number;
+    },
   ): Promise<{ entry: EmbeddingEntry; fromCache: boolean }> {
     const cached = slice.cachedEntry ?? this.embeddings.get(slice.imageId);
     if (schedule.count) this.countEmbedding(!!cached);
@@ -371,6 +380,7 @@ export class Segmenter {
           priority: schedule.priority,
           budgetMs: schedule.budgetMs,
           followUpMs: schedule.followUpMs,
+          seq: schedule.seq,
         },
       );
       this.encodeTickets.set(slice.imageId, ticket);

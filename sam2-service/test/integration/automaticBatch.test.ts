@@ -1,22 +1,5 @@
 import { type ServiceProcess, postSegment, startService } from '../helpers/serviceProcess';
-import { discSlice } from '../helpers/syntheticSlice';
-
-/**
- * Grid points of automatic mode on discSlice(128): cell centres of a 12 × 12 grid that fall inside the
- * soft-tissue disc (radius 32 around (64, 64); outside is air at −1000 HU), counted here from the
- * slice's geometry, not with the service's code.
- */
-function discGridPoints(perSide = 12, size = 128): number {
-  let count = 0;
-  for (let gy = 0; gy < perSide; gy++) {
-    for (let gx = 0; gx < perSide; gx++) {
-      const x = Math.floor(((gx + 0.5) * size) / perSide);
-      const y = Math.floor(((gy + 0.5) * size) / perSide);
-      if ((x - size / 2) ** 2 + (y - size / 2) ** 2 < (size / 4) ** 2) count++;
-    }
-  }
-  return count;
-}
+import { discGridPoints, discSlice } from '../helpers/syntheticSlice';
 
 describe.each([
   ['8 (default)', {}, 8],

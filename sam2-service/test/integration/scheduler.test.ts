@@ -147,6 +147,23 @@ describe('scheduler (slow FIXTURE encoder, 1 worker, queue of 4)', () => {
     expect(Number(refused[0].headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await dropped()) - droppedBefore).toBe(2);
   }, 600_000);
+
+  it('answers a request refused before its body with a 429, not a reset, however large the body', async () => {
+    const beforeBody = () =>
+      metricValue(service.url, 'sam2_admission_refusals_total', { priority: 'encode', stage: 'before_body' });
+    const refusedBefore = await beforeBody();
+    // One encode runs, four wait (SAM2_MAX_QUEUE 4): the next pixel request is refused on arrival.
+    const admitted = [51, 52, 53, 54, 55].map((seed) => postJson(service.url, segmentPath, uncached(seed)));
+    await until(async () => (await health(service)).queue.depth === 4, 'the queue full');
+    // A 1024² int16 slice: ~2.8 MB of JSON, sent with fetch, which reads the answer after its upload.
+    const large = await postJson(service.url, segmentPath, { ...discSlice(1024, 3).body, ...click });
+    expect(large.status).toBe(429);
+    expect(large.body.error.code).toBe('QUEUE_FULL');
+    expect(Number(large.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(large.headers.get('connection')).toBe('close');
+    expect((await beforeBody()) - refusedBefore).toBe(1);
+    expect((await Promise.all(admitted)).map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+  }, 600_000);
 });
 
 describe('a burst beyond what fits in the time limit', () => {
@@ -165,6 +182,14 @@ describe('a burst beyond what fits in the time limit', () => {
     const probe = await postJson(service.url, segmentPath, uncached(39));
     expect(probe.status).toBe(200);
     const burst = Math.min(60, Math.ceil((2 * 20_000) / probe.ms) + 4);
+    // The estimates admission uses are public (GET /health): measured, and a margin of at least a decoder run.
+    const { estimates } = (
+      (await (await fetch(`${service.url}/health`)).json()) as {
+        queue: { estimates: { encode_ms: number; decoder_run_ms: number; safety_ms: number } };
+      }
+    ).queue;
+    expect(estimates.encode_ms).toBeGreaterThan(0);
+    expect(estimates.safety_ms).toBeGreaterThanOrEqual(estimates.decoder_run_ms);
     const encodesBefore = await encodesRun(service);
     const { order, track } = tracker();
     const answers = await Promise.all(
@@ -178,11 +203,28 @@ describe('a burst beyond what fits in the time limit', () => {
     const refused = answers.filter((a) => a.status === 429);
     expect(ok.length).toBeGreaterThanOrEqual(1);
     expect(refused.length).toBeGreaterThanOrEqual(1);
-    // Every 429 came before the first 200 (which needs a whole encoder run): refused at once.
+    // A refused client gets its 429 (with Retry-After and the service's own time), not a reset.
+    for (const r of refused) {
+      expect(r.body.error.code).toBe('QUEUE_FULL');
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(r.headers.get('server-timing')).toMatch(/^app;dur=\d+(\.\d+)?$/);
+    }
+    // The 429s refused before their body was read came before the first 200 (which needs a whole
+    // encoder run); the others were refused when their task was queued or dispatched, by estimates the
+    // runs since had updated (never run, see below).
+    const refusals = (stage: string) =>
+      metricValue(service.url, 'sam2_admission_refusals_total', { priority: 'encode', stage });
+    const beforeBody = await refusals('before_body');
+    expect(beforeBody + (await refusals('admission')) + (await refusals('dispatch'))).toBe(refused.length);
     const firstOk = Math.min(...ok.map((a) => order.indexOf(`r${answers.indexOf(a)}`)));
-    for (const r of refused) expect(order.indexOf(`r${answers.indexOf(r)}`)).toBeLessThan(firstOk);
-    for (const r of refused) expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const early = refused.filter((r) => order.indexOf(`r${answers.indexOf(r)}`) < firstOk);
+    expect(early.length).toBeGreaterThanOrEqual(beforeBody);
     await until(async () => (await health(service)).workers.busy === 0, 'the worker idle');
+    // No encoder run for a request that was then refused or timed out.
     expect(await encodesRun(service)).toBe(encodesBefore + ok.length);
+    // Each 429 was measured by the service (sam2_refusal_duration_seconds).
+    expect(
+      await metricValue(service.url, 'sam2_refusal_duration_seconds_count', { route: segmentPath }),
+    ).toBe(refused.length);
   }, 600_000);
 });

@@ -85,6 +85,38 @@ describe('mask post-processing', () => {
     }
   });
 
+  it('matches the per-pixel reference for a small mask, at the edges, and when downsampled', () => {
+    // Negative logits with a positive blob (as a click's mask is): the pass skips the background.
+    const side = 256;
+    const blob = (cx: number, cy: number, radius: number) =>
+      Float32Array.from({ length: side * side }, (_, i) => {
+        const dx = (i % side) - cx;
+        const dy = Math.floor(i / side) - cy;
+        return radius - Math.sqrt(dx * dx + dy * dy) + 0.25 * Math.sin(i);
+      });
+    for (const [cx, cy, radius] of [
+      [120, 90, 20],
+      [0, 0, 6], // corner
+      [255, 128, 3], // right edge
+      [100, 200, 0.6], // a single positive logit
+    ]) {
+      const planes = { data: blob(cx, cy, radius), count: 1, height: side, width: side };
+      for (const [h, w] of [
+        [512, 512],
+        [512, 300],
+        [100, 61],
+      ]) {
+        const reference = referenceMask(planes, 0, h, w);
+        const encoded = logitsToRle(planes, 0, h, w);
+        // Index of the first differing pixel (-1: none); jest's deep equality is slow on 512² arrays.
+        const decoded = decodeRle(encoded.rle);
+        expect(decoded.findIndex((v, i) => v !== reference[i])).toBe(-1);
+        expect(encoded.rle.counts.reduce((sum, c) => sum + c, 0)).toBe(h * w);
+        expect(encoded.area).toBe(reference.reduce((sum, v) => sum + v, 0));
+      }
+    }
+  });
+
   it('reports an empty mask with area 0 and bbox null', () => {
     const planes = { data: new Float32Array(4).fill(-1), count: 1, height: 2, width: 2 };
     expect(logitsToRle(planes, 0, 4, 4)).toEqual({

@@ -1,6 +1,7 @@
 import { admit } from '../../src/scheduler/admission';
 import { JobQueue, type QueuedWork } from '../../src/scheduler/jobQueue';
 import type { Priority } from '../../src/scheduler/priority';
+import { TaskCosts } from '../../src/scheduler/taskCosts';
 
 let seq = 0;
 const job = (priority: Priority, estimateMs: number): QueuedWork => ({ priority, seq: seq++, estimateMs });
@@ -46,22 +47,33 @@ describe('admit', () => {
     });
   });
 
-  it('refuses an encode whose wait plus own work passes 85 % of the limit, with the seconds until it would fit', () => {
+  it('refuses an encode whose wait + own work + safety margin passes the limit, with the seconds until it would fit', () => {
     const queue = new JobQueue<QueuedWork>();
-    for (let i = 0; i < 11; i++) queue.push(job('encode', 2000));
-    // wait = 1000 (running) + 22000 (queued) = 23000; + 2060 own = 25060 ≤ 25500: admitted
-    expect(admit({ ...base, queue, priority: 'encode', runningMs: 1000 })).toMatchObject({ admit: true });
-    queue.push(job('encode', 2000));
-    // wait 25000 + 2060 = 27060 > 25500 by 1560 ms: retry after 2 s
-    expect(admit({ ...base, queue, priority: 'encode', runningMs: 1000 })).toEqual({
-      admit: false,
-      retryAfterS: 2,
-      reason: 'too_slow',
-    });
+    // Queued encodes of 2000 ms, each with its 60 ms decode to follow: 2060 ms of work ahead each.
+    const encode = () => ({ ...job('encode', 2000), followUpMs: 60 });
+    for (let i = 0; i < 12; i++) queue.push(encode());
+    const input = { ...base, queue, priority: 'encode' as const, runningMs: 1000, safetyMs: 1280 };
+    // wait = 1000 + 12 × 2060 = 25720; + 2060 own + 1280 safety = 29060 ≤ 30000: admitted
+    expect(admit(input)).toEqual({ admit: true, waitMs: 25_720 });
+    queue.push(encode());
+    // wait = 27780; + 2060 + 1280 = 31120 > 30000 by 1120 ms: retry after ⌈1.12⌉ = 2 s
+    expect(admit(input)).toEqual({ admit: false, retryAfterS: 2, reason: 'too_slow' });
+    // Without the margin the same request fits (27780 + 2060 = 29840 ≤ 30000).
+    expect(admit({ ...input, safetyMs: 0 })).toMatchObject({ admit: true });
     // A decode waits only for the running task and the decodes: admitted at once.
-    expect(admit({ ...base, queue, priority: 'decode', ownMs: 60, runningMs: 1000 })).toMatchObject({
-      admit: true,
-    });
+    expect(admit({ ...input, priority: 'decode', ownMs: 60 })).toEqual({ admit: true, waitMs: 1000 });
+  });
+
+  it('counts only the work that runs before the job: earlier arrivals of its class, not later ones', () => {
+    const queue = new JobQueue<QueuedWork>();
+    const early = { priority: 'encode' as const, seq: 10, estimateMs: 2000, followUpMs: 60 };
+    const late = { priority: 'encode' as const, seq: 30, estimateMs: 2000, followUpMs: 60 };
+    queue.push(early);
+    queue.push(late);
+    // A task that arrived as seq 20 (its reservation) runs after seq 10, before seq 30.
+    expect(queue.workAheadMs('encode', 20)).toBe(2060);
+    expect(queue.workAheadMs('encode')).toBe(4120);
+    expect(admit({ ...base, queue, priority: 'encode', seq: 20 })).toEqual({ admit: true, waitMs: 2060 });
   });
 
   it('drops a speculative encode for an interactive one when the queue is full, never the reverse', () => {
@@ -83,10 +95,35 @@ describe('admit', () => {
   it('divides the work ahead among the workers', () => {
     const queue = new JobQueue<QueuedWork>();
     for (let i = 0; i < 20; i++) queue.push(job('encode', 2000));
-    expect(admit({ ...base, queue, priority: 'encode', workers: 1 })).toMatchObject({ admit: false });
-    expect(admit({ ...base, queue, priority: 'encode', workers: 2 })).toMatchObject({
+    // 40000 ms ahead: alone past the limit; on 2 workers 20000 + 2060 + 1000 = 23060 ≤ 30000.
+    expect(admit({ ...base, queue, priority: 'encode', workers: 1, safetyMs: 1000 })).toMatchObject({
+      admit: false,
+    });
+    expect(admit({ ...base, queue, priority: 'encode', workers: 2, safetyMs: 1000 })).toMatchObject({
       admit: true,
       waitMs: 20_000,
     });
+  });
+});
+
+describe('TaskCosts', () => {
+  it('averages encode times and their mean deviation (weight 0.3), and keeps 4 deviations as margin', () => {
+    const costs = new TaskCosts();
+    costs.seed(2000, 60);
+    // Before any task: deviation 10 % of the warm-up encode = 200; margin 4 × 200 = 800.
+    expect(costs.safetyMs()).toBe(800);
+    costs.observeEncode(2600);
+    // deviation = 0.7 × 200 + 0.3 × |2600 − 2000| = 320; mean = 0.7 × 2000 + 0.3 × 2600 = 2180
+    expect(costs.encodeDeviationMs).toBeCloseTo(320, 9);
+    expect(costs.encodeMs).toBeCloseTo(2180, 9);
+    expect(costs.safetyMs()).toBeCloseTo(1280, 9);
+    costs.observeDecode(600, 8); // 75 ms a decoder run: 0.7 × 60 + 0.3 × 75 = 64.5
+    expect(costs.decoderRunMs).toBeCloseTo(64.5, 9);
+  });
+
+  it('keeps at least one decoder run as margin when encodes do not vary', () => {
+    const costs = new TaskCosts({ encodeMs: 1000, decoderRunMs: 90 });
+    for (let i = 0; i < 60; i++) costs.observeEncode(1000);
+    expect(costs.safetyMs()).toBe(90);
   });
 });

@@ -11,9 +11,17 @@ import {
   WorkerCrashedError,
   WorkerPool,
 } from '../../src/inference/workerPool';
-import type { DecodeTask } from '../../src/inference/protocol';
+import type { DecodeTask, EncodeTask } from '../../src/inference/protocol';
 
 const script = path.join(__dirname, '..', 'fixtures', 'protocolTestWorker.js');
+/** The test worker answers any task by its key; an encode is estimated at the pool's encode time. */
+const encodeTask = (key: string): EncodeTask => ({
+  kind: 'encode',
+  key,
+  gray: new Uint8Array(1),
+  width: 1,
+  height: 1,
+});
 const task = (key: string): DecodeTask => ({
   kind: 'decode',
   key,
@@ -122,5 +130,59 @@ describe('WorkerPool (real worker threads)', () => {
     expect(pool.stats()).toMatchObject({ ready: 0, queueDepth: 0 });
     expect(pool.failure?.code).toBe('model_files_changed');
     await expect(pool.run(task('after'))).rejects.toBeInstanceOf(PoolUnavailableError);
+  });
+
+  it('admits a request reserved before its body by the work before it, not by later reservations', async () => {
+    const made = makePool(1, 8);
+    pool = made.pool;
+    await made.ready;
+    // Unseeded costs: encode 2000 ms (deviation 200, margin 4 × 200 = 800), decoder run 100 ms.
+    const running = pool.run(task('sleep:500')); // estimated 100 ms
+    const a = pool.reserve('encode', 2100);
+    const b = pool.reserve('encode', 2100);
+    a.release();
+    // a: ≤ 100 running + 2000 + 100 follow-up + 800 margin ≤ 3000 ≤ 3500; b arrived later, runs after it.
+    const aDone = pool.submit(encodeTask('a'), { seq: a.seq, budgetMs: 3500, followUpMs: 100 }).promise;
+    // A newcomer waits for a (queued) and b (reserved): 4200 + 2100 + 800 > 3500.
+    expect(pool.admission('encode', 2100, 3500)).toMatchObject({ admit: false, reason: 'too_slow' });
+    b.release();
+    await expect(aDone).resolves.toMatchObject({ key: 'a' });
+    await running;
+  });
+
+  it('runs tasks of a class in the order their requests arrived, not the order their bodies were read', async () => {
+    const made = makePool(1, 8);
+    pool = made.pool;
+    await made.ready;
+    const running = pool.run(task('sleep:300'));
+    const first = pool.reserve('encode', 2100);
+    const second = pool.reserve('encode', 2100);
+    second.release(); // the second request's body was read first
+    const order: string[] = [];
+    const secondDone = pool
+      .submit(encodeTask('second'), { seq: second.seq })
+      .promise.then(() => order.push('2'));
+    first.release();
+    const firstDone = pool
+      .submit(encodeTask('first'), { seq: first.seq })
+      .promise.then(() => order.push('1'));
+    await Promise.all([running, firstDone, secondDone]);
+    expect(order).toEqual(['1', '2']);
+  });
+
+  it('answers 429 at dispatch, without running it, a task that can no longer finish within its limit', async () => {
+    const made = makePool(1, 4);
+    pool = made.pool;
+    await made.ready;
+    const running = pool.run(task('sleep:1500')); // estimated 100 ms, takes 1500
+    // Admitted: ≤ 100 ahead + 2000 own + 800 margin ≤ 3000.
+    const late = pool.submit(encodeTask('never'), { budgetMs: 3000 }).promise;
+    await running;
+    // At dispatch ≤ 1500 ms are left, fewer than 2000 + 2 × 200 (its own spread): refused, not run.
+    const error = (await late.catch((e: unknown) => e)) as QueueFullError;
+    expect(error).toBeInstanceOf(QueueFullError);
+    expect(error.stage).toBe('dispatch');
+    expect(error.retryAfterS).toBeGreaterThanOrEqual(1);
+    expect(pool.stats()).toMatchObject({ busy: 0, queueDepth: 0 });
   });
 });
