@@ -9,21 +9,13 @@ import { findMuscleGroups } from '@ohif-sam2/ct-anatomy';
 import { musclePrompts, NO_MUSCLE_MESSAGE, NOT_AXIAL_MUSCLE_MESSAGE } from '../src/anatomy/musclePrompt';
 import type { ImagePlane } from '../src/imaging/imagePlane';
 import { readDicom } from '../../e2e/helpers/dicomDerive';
-import { readNifti } from './nifti';
+import { imageSlice, readNifti } from './nifti';
 
 const dataDir = process.env.SHARED_DATA_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'data');
 const refDir = path.join(dataDir, 'seg_reference', 'totalsegmentator');
 const hasData = existsSync(path.join(refDir, 'example_ct.nii.gz'));
 if (!hasData) console.warn(`Reference CT not found under ${refDir}: real-CT muscle rule tests skipped.`);
 const describeWithData = hasData ? describe : describe.skip;
-
-/** Axial slice k as [row][col] = vol[nx−1−col, ny−1−row, k] (shared/data README "Mapping masks"). */
-function imageSlice(data: Float64Array, nx: number, ny: number, k: number): Float64Array {
-  const out = new Float64Array(nx * ny);
-  for (let r = 0; r < ny; r++)
-    for (let c = 0; c < nx; c++) out[r * nx + c] = data[k * nx * ny + (ny - 1 - r) * nx + (nx - 1 - c)];
-  return out;
-}
 
 function plane(
   rows: number,

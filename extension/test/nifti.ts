@@ -42,3 +42,14 @@ export function sliceOf(volume: NiftiVolume, k: number): Float64Array {
   const plane = volume.dims[0] * volume.dims[1];
   return volume.data.slice(k * plane, (k + 1) * plane);
 }
+
+/**
+ * Axial slice k as displayed: [row][col] = vol[nx−1−col, ny−1−row, k] (shared/data README "Mapping
+ * masks"), rows anterior → posterior, columns patient right → left.
+ */
+export function imageSlice(data: Float64Array, nx: number, ny: number, k: number): Float64Array {
+  const out = new Float64Array(nx * ny);
+  for (let r = 0; r < ny; r++)
+    for (let c = 0; c < nx; c++) out[r * nx + c] = data[k * nx * ny + (ny - 1 - r) * nx + (nx - 1 - c)];
+  return out;
+}

@@ -8,6 +8,7 @@ export * from './axialSlice';
 export * from './body';
 export * from './components';
 export * from './huRange';
+export * from './morphology';
 export * from './muscles';
 export * from './restrict';
 export * from './union';

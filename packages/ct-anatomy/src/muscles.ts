@@ -16,6 +16,7 @@
 import { findBody } from './body';
 import type { Component } from './components';
 import { connectedComponents } from './components';
+import { dilate } from './morphology';
 import type { SliceImage, VertebraFound } from './vertebra';
 import { DEFAULT_VERTEBRA_RULE, findVertebra } from './vertebra';
 
@@ -484,21 +485,4 @@ function erode(mask: Uint8Array, width: number, height: number, rx: number, ry: 
   const grown = dilate(inverse, width, height, rx, ry);
   for (let i = 0; i < mask.length; i++) grown[i] = grown[i] ? 0 : 1;
   return grown;
-}
-
-/** Binary dilation by a (2rx+1)×(2ry+1) rectangle, separably. */
-export function dilate(mask: Uint8Array, width: number, height: number, rx: number, ry: number): Uint8Array {
-  const tmp = new Uint8Array(mask.length);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      if (!mask[y * width + x]) continue;
-      for (let d = Math.max(0, x - rx); d <= Math.min(width - 1, x + rx); d++) tmp[y * width + d] = 1;
-    }
-  const out = new Uint8Array(mask.length);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      if (!tmp[y * width + x]) continue;
-      for (let d = Math.max(0, y - ry); d <= Math.min(height - 1, y + ry); d++) out[d * width + x] = 1;
-    }
-  return out;
 }

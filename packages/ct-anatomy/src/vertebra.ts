@@ -10,6 +10,7 @@
 import { findBody } from './body';
 import type { Component } from './components';
 import { connectedComponents } from './components';
+import { dilate } from './morphology';
 
 export interface VertebraRuleOptions {
   /** Bone threshold, HU. Cortical bone is > 400 HU and cancellous bone of an adult vertebra mostly > 150 (sweep on the reference CT: docs/user-guide.md). */
@@ -118,23 +119,6 @@ export function findVertebra(
     ],
     component: best,
   };
-}
-
-/** Binary dilation by a (2rx+1)×(2ry+1) rectangle, separably. */
-function dilate(mask: Uint8Array, width: number, height: number, rx: number, ry: number): Uint8Array {
-  const tmp = new Uint8Array(mask.length);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      if (!mask[y * width + x]) continue;
-      for (let d = Math.max(0, x - rx); d <= Math.min(width - 1, x + rx); d++) tmp[y * width + d] = 1;
-    }
-  const out = new Uint8Array(mask.length);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      if (!tmp[y * width + x]) continue;
-      for (let d = Math.max(0, y - ry); d <= Math.min(height - 1, y + ry); d++) out[d * width + x] = 1;
-    }
-  return out;
 }
 
 /** The bone pixels of a bridged group as a component (undefined when it holds none). */
