@@ -81,6 +81,8 @@ export interface Figures {
   burst_estimate_safety_ms_before: number;
   burst_estimate_encode_ms_after: number;
   burst_encoder_runs: number;
+  burst_429_connect_p99_ms: number;
+  burst_service_eventloop_lag_max_ms: number;
   request_timeout_ms: number;
 }
 
@@ -386,6 +388,7 @@ async function burst(ctx: BenchContext, encoderMs: number, decoderMs: number): P
         const clients = Math.max(1, Math.min(count, ctx.burstClients));
         ctx.note(`burst: ${count} requests (capacity ${capacity}) from ${clients} client processes`);
         const estimatedBefore = await estimates(service.url);
+        await (await fetch(`${service.url}/metrics`)).text(); // resets the event-loop delay figures
         const answers = await sendFromClients(service.url, files, clients);
         await waitIdle(service.url);
         const metrics = await (await fetch(`${service.url}/metrics`)).text();
@@ -513,6 +516,15 @@ function burstFigures(
       3,
     ),
     burst_encoder_runs: sample('sam2_encode_duration_seconds_count'),
+    // Where a client's 429 time goes: its TCP connect, and the service's main-thread stalls (prom-client's
+    // event-loop delay, max since the scrape just before the burst).
+    burst_429_connect_p99_ms: round(
+      percentile(
+        refused.map((a) => a.connectMs),
+        99,
+      ),
+    ),
+    burst_service_eventloop_lag_max_ms: round(sample('sam2_nodejs_eventloop_lag_max_seconds') * 1000),
   };
 }
 

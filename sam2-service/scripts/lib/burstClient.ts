@@ -21,6 +21,8 @@ export interface BurstAnswer {
   ms: number;
   /** ms from starting the request until its whole body was handed to the socket. */
   uploadMs: number;
+  /** ms from starting the request until its TCP connection was established. */
+  connectMs: number;
   /** `dur` of the answer's `Server-Timing: app;dur=…` header: the service's own time, ms. */
   serviceMs?: number;
   retryAfter?: string;
@@ -47,12 +49,14 @@ function send(url: string, body: Buffer): Promise<BurstAnswer> {
   return new Promise((resolve) => {
     let headersMs = 0;
     let uploadMs = Number.NaN;
+    let connectMs = Number.NaN;
     const req = http.request(`${url}/api/segmentation/sam2`, {
       method: 'POST',
       agent: false,
       headers: { 'Content-Type': 'application/json', 'Content-Length': body.length },
     });
     req.once('finish', () => (uploadMs = since()));
+    req.once('socket', (socket) => socket.once('connect', () => (connectMs = since())));
     req.once('response', (res) => {
       headersMs = since();
       res.resume();
@@ -62,13 +66,14 @@ function send(url: string, body: Buffer): Promise<BurstAnswer> {
           headersMs,
           ms: since(),
           uploadMs,
+          connectMs,
           serviceMs: serverTimingMs(res.headers['server-timing']),
           ...(res.headers['retry-after'] ? { retryAfter: String(res.headers['retry-after']) } : {}),
         }),
       );
     });
     req.once('error', (error: Error & { code?: string }) =>
-      resolve({ status: 0, headersMs, ms: since(), uploadMs, error: error.code ?? error.message }),
+      resolve({ status: 0, headersMs, ms: since(), uploadMs, connectMs, error: error.code ?? error.message }),
     );
     req.end(body);
   });
