@@ -12,7 +12,7 @@ import readline from 'node:readline';
 import { setTimeout } from 'node:timers';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createConsole } from './start/console.mjs';
-import { followModel, modelLine, readReadiness } from './start/modelStatus.mjs';
+import { followModel, modelLine, readModelIdentity, readReadiness } from './start/modelStatus.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -123,7 +123,7 @@ try {
   const serviceUrl = `http://${serviceHost}:${service.port}`;
   out.log(`\nOHIF viewer with SAM2: http://${host}:${viewer.port}/local   (open this; Ctrl-C stops both)`);
   out.log(`  SAM2 service: ${serviceUrl}   viewer server: http://${host}:${viewer.port}`);
-  out.log(`  ${modelLine(await readReadiness(serviceUrl))}\n`);
+  out.log(`  ${modelLine(await readReadiness(serviceUrl), await readModelIdentity(serviceUrl))}\n`);
   release();
   void followModel(serviceUrl, {
     status: (text) => out.status(text),

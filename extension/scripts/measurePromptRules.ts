@@ -234,23 +234,25 @@ function main(): void {
     contrast1mmMuscleSlices: dicomMuscles,
   };
   const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(0)} %` : '–');
+  // A figure over no slices is "–", not 0.00 (which would read as a failure).
+  const fig = (v: number, slices: number, width: number) => (slices ? v.toFixed(2) : '–').padStart(width);
   console.log('Vertebra rule (box prompt) vs reference vertebra masks');
-  console.log('set     slices  found  box contains all  contains ≥95 %  IoU mean  median  min');
+  console.log('set          slices  found  box contains all  contains ≥95 %  IoU mean  median   min');
   for (const [name, s] of Object.entries(summary.vertebra)) {
     console.log(
-      `${name.padEnd(7)} ${String(s.slices).padStart(6)}  ${pct(s.found, s.slices).padStart(5)}  ${pct(s.containsAll, s.slices).padStart(16)}  ${pct(s.contains95, s.slices).padStart(14)}  ${s.meanIou.toFixed(2).padStart(8)}  ${s.medianIou.toFixed(2).padStart(6)}  ${s.minIou.toFixed(2).padStart(4)}`,
+      `${name.padEnd(12)} ${String(s.slices).padStart(6)}  ${pct(s.found, s.slices).padStart(5)}  ${pct(s.containsAll, s.slices).padStart(16)}  ${pct(s.contains95, s.slices).padStart(14)}  ${fig(s.meanIou, s.slices, 8)}  ${fig(s.medianIou, s.slices, 6)}  ${fig(s.minIou, s.slices, 5)}`,
     );
   }
   console.log(
     "\nMuscle rule (boxes per group) vs reference muscle masks; contains = ≥ 95 % of the reference in the group's boxes",
   );
   console.log(
-    'set          group              slices  found  contains  covered  IoU mean  median  box precision',
+    'set          group              slices  found  contains  covered  IoU mean  median  box precision  false alarms',
   );
   for (const [set, groups] of Object.entries(muscleSets))
     for (const [group, s] of Object.entries(groups))
       console.log(
-        `${set.padEnd(12)} ${group.padEnd(17)} ${String(s.slices).padStart(7)}  ${pct(s.found, s.slices).padStart(5)}  ${pct(s.contains95, s.slices).padStart(8)}  ${(100 * s.meanCovered).toFixed(0).padStart(5)} %  ${s.meanIou.toFixed(2).padStart(8)}  ${s.medianIou.toFixed(2).padStart(6)}  ${s.meanPrecision.toFixed(2).padStart(13)}  ${`${s.falseAlarms}/${s.slicesWithout}`.padStart(12)}`,
+        `${set.padEnd(12)} ${group.padEnd(17)} ${String(s.slices).padStart(7)}  ${pct(s.found, s.slices).padStart(5)}  ${pct(s.contains95, s.slices).padStart(8)}  ${(s.slices ? `${(100 * s.meanCovered).toFixed(0)} %` : '–').padStart(7)}  ${fig(s.meanIou, s.slices, 8)}  ${fig(s.medianIou, s.slices, 6)}  ${fig(s.meanPrecision, s.slices, 13)}  ${`${s.falseAlarms}/${s.slicesWithout}`.padStart(12)}`,
       );
   const out = path.join(repoRoot, 'artifacts', 'prompt-rules.json');
   mkdirSync(path.dirname(out), { recursive: true });

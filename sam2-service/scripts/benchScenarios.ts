@@ -264,7 +264,6 @@ async function sharedServiceScenarios(
   }
   if (only.has('uncached')) f.raw_encoder_ms = round(median(rawEncode));
   f.raw_decoder_ms = round(median([...rawDecode, ...rawClick]));
-  note(`raw encoder ${f.raw_encoder_ms ?? '(not measured here)'} ms, decoder ${f.raw_decoder_ms} ms`);
   if (only.has('cached')) {
     f.cached_click_minus_decoder_ms = round(median(cached) - median(rawClick));
     f.cached_click_service_minus_decoder_ms = round(median(cachedService) - median(rawClick));
@@ -273,6 +272,7 @@ async function sharedServiceScenarios(
     );
   }
   if (f.raw_encoder_ms === undefined) f.raw_encoder_ms = round((await rawTimes(ctx)).encoderMs);
+  note(`raw encoder ${f.raw_encoder_ms} ms, decoder ${f.raw_decoder_ms} ms`);
 
   if (only.has('dwell')) {
     // First click on a new slice: after a dwell with a speculative encode, and without one.

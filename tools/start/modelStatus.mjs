@@ -56,10 +56,27 @@ export async function readReadiness(serviceUrl) {
   }
 }
 
-/** The model line of the start banner. */
-export function modelLine(readiness) {
+/** GET {serviceUrl}/info's model identity (name, version, fixture); undefined when not available. */
+export async function readModelIdentity(serviceUrl) {
+  try {
+    const res = await fetch(`${serviceUrl}/info`, { signal: AbortSignal.timeout(3000) });
+    return (await res.json())?.model ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `sam2.1-hiera-tiny 1.0`, or `<name> (FIXTURE: a test model, not SAM2)` for a fixture. */
+export function modelName(identity) {
+  if (!identity?.name) return '';
+  const name = [identity.name, identity.version].filter(Boolean).join(' ');
+  return identity.fixture ? `${name} (FIXTURE: a test model, not SAM2)` : name;
+}
+
+/** The model line of the start banner; `identity` from readModelIdentity, when known. */
+export function modelLine(readiness, identity) {
   if (!readiness) return 'SAM2 model: unknown (the service did not answer)';
-  if (readiness.ready) return 'SAM2 model: ready';
+  if (readiness.ready) return `SAM2 model: ready${identity?.name ? ` — ${modelName(identity)}` : ''}`;
   if (readiness.state === 'downloading') {
     const d = readiness.download;
     const size = d?.total_bytes ? ` (${mb(d.total_bytes)} MB)` : '';

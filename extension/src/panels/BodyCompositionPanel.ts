@@ -67,7 +67,10 @@ function mount(
     onStoreSr() {
       view.storing(true);
       view.status('Storing SEG and SR…');
-      storeSliceReport({ ...host, services: services(), libs: libs() }, model.shownSlice())
+      const shown = model.shownSlice();
+      // The outcome speaks of this slice: it is cleared when another slice is shown.
+      statusSlice = shown?.imageId;
+      storeSliceReport({ ...host, services: services(), libs: libs() }, shown)
         .then((stored) => {
           const text = `Stored to the PACS: SR with ${stored.groups} segment${stored.groups === 1 ? '' : 's'} and the SEG it references.`;
           view.status(text);
@@ -86,9 +89,15 @@ function mount(
         .finally(() => view.storing(false));
     },
   });
+  let statusSlice: string | undefined;
   const refresh = () => {
     try {
-      view.update(model.shownSlice());
+      const shown = model.shownSlice();
+      if (statusSlice !== undefined && shown?.imageId !== statusSlice) {
+        statusSlice = undefined;
+        view.status('');
+      }
+      view.update(shown);
     } catch (e) {
       console.warn('[SAM2] body composition', e);
     }

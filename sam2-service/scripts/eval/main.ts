@@ -10,6 +10,7 @@
  * Method and how to read the report: docs/evaluation.md. Exit code 0 when the run completed (whatever
  * the scores), 1 on a problem with the inputs or the service (message on stderr).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readImages, readReference } from './io/inputs';
@@ -51,6 +52,11 @@ function options() {
   }
   if (!values.images || !values.labels) throw new Error(`--images and --labels are required\n${USAGE}`);
   if (!values['model-dir'] && !values.service) throw new Error(`give --model-dir or --service\n${USAGE}`);
+  if (values.service) checkServiceUrl(values.service);
+  if (values['model-dir'] && !existsSync(fromCaller(values['model-dir'])))
+    throw new Error(
+      `--model-dir ${values['model-dir']} does not exist (npm run model:fetch, or npm run model:fixture for a FIXTURE)`,
+    );
   const prompts = values.prompts.split(',').map((p) => p.trim()) as PromptStyle[];
   const unknown = prompts.filter((p) => !PROMPT_STYLES.includes(p));
   if (unknown.length)
@@ -76,6 +82,18 @@ function options() {
     seed,
     maxJitterPx,
   };
+}
+
+/** `--service` must be an absolute http(s) URL: the service's base, e.g. http://127.0.0.1:5000. */
+function checkServiceUrl(value: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new Error(`--service ${value} is not an http(s) URL (e.g. http://127.0.0.1:5000)`);
 }
 
 async function main(): Promise<void> {

@@ -57,9 +57,16 @@ export class SegmentationClient {
   ) {}
 
   async model(): Promise<{ model: ModelInfo; serviceVersion: string }> {
-    const res = await fetch(`${this.url}/info`);
-    if (!res.ok) throw new Error(`GET /info answered ${res.status}`);
-    const info = (await res.json()) as { model: ModelInfo | null; version: string; state: string };
+    const res = await fetch(`${this.url}/info`).catch((error: Error & { cause?: unknown }) => {
+      const cause = error.cause as { code?: string; errors?: { code?: string }[] } | undefined;
+      const code = cause?.code ?? cause?.errors?.[0]?.code ?? 'no connection';
+      throw new Error(`cannot reach the SAM2 service at ${this.url} (${code}): is it running there?`);
+    });
+    if (!res.ok) throw new Error(`GET ${this.url}/info answered ${res.status}: is this the SAM2 service?`);
+    const info = (await res.json().catch(() => undefined)) as
+      { model: ModelInfo | null; version: string; state: string } | undefined;
+    if (!info || typeof info !== 'object' || !('model' in info))
+      throw new Error(`${this.url} is not a SAM2 service (GET /info did not answer its JSON)`);
     if (!info.model) throw new Error(`the service has no model loaded (state ${info.state})`);
     return { model: info.model, serviceVersion: info.version };
   }
@@ -119,12 +126,38 @@ function pixelFields(request: SliceRequest) {
 
 /** Starts the built service on `modelDir` (one worker), waits until it is ready. */
 export async function startService(modelDir: string): Promise<ServiceProcess> {
-  const service = await startServiceProcess({ SAM2_MODEL_DIR: modelDir });
+  // No download here: the eval scores the model that is in the folder, or says it is not there.
+  const service = await startServiceProcess({ SAM2_MODEL_DIR: modelDir, SAM2_MODEL_AUTO_FETCH: 'false' });
   try {
-    await service.waitReady(120000);
+    await waitReadyOrFailed(service.url, 120000);
   } catch (error) {
     await service.stop();
     throw error;
   }
   return service;
+}
+
+/** Reasons of /readyz (docs/api.md) that waiting does not cure. */
+const TERMINAL_REASONS = new Set([
+  'model_files_missing',
+  'model_checksum_mismatch',
+  'model_load_failed',
+  'model_files_changed',
+  'model_download_failed',
+]);
+
+/** Polls /readyz until 200; fails at once with the service's reason when it cannot become ready. */
+async function waitReadyOrFailed(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let reason = 'no answer';
+  while (Date.now() < deadline) {
+    const res = await fetch(`${url}/readyz`).catch(() => undefined);
+    if (res?.status === 200) return;
+    const body = (await res?.json().catch(() => undefined)) as { reason?: string } | undefined;
+    reason = body?.reason ?? reason;
+    if (TERMINAL_REASONS.has(reason))
+      throw new Error(`the service cannot load the model: ${reason} (docs/troubleshooting.md)`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the service was not ready after ${timeoutMs} ms (${reason})`);
 }

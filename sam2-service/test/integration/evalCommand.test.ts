@@ -146,4 +146,26 @@ describeWithSharedData('npm run eval (built command, FIXTURE model, real CT)', (
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr).toMatch(/not the image grid/);
   });
+
+  it('a missing or empty model folder and a wrong --service fail at once with the reason', async () => {
+    const data = ['--images', ctNifti, '--labels', labelsNifti];
+    const absent = await run(['--model-dir', path.join(os.tmpdir(), 'no-such-sam2-model'), ...data]);
+    expect(absent.code).toBe(1);
+    expect(absent.stderr).toMatch(/--model-dir .*no-such-sam2-model does not exist/);
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'sam2-empty-model-'));
+    try {
+      // The service starts but cannot become ready: its reason, not a 2-minute wait.
+      const none = await run(['--model-dir', empty, ...data]);
+      expect(none.code).toBe(1);
+      expect(none.stderr).toMatch(/cannot load the model: model_files_missing/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+    const notUrl = await run(['--service', '127.0.0.1:5000', ...data]);
+    expect(notUrl.code).toBe(1);
+    expect(notUrl.stderr).toMatch(/--service 127\.0\.0\.1:5000 is not an http\(s\) URL/);
+    const nobody = await run(['--service', 'http://127.0.0.1:1', ...data]);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toMatch(/cannot reach the SAM2 service at http:\/\/127\.0\.0\.1:1/);
+  });
 });
