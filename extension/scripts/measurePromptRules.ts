@@ -15,7 +15,7 @@ import { readDicom } from '../../e2e/helpers/dicomDerive';
 import { findVertebra } from '@ohif-sam2/ct-anatomy';
 import { readNifti } from '../test/nifti';
 import type { GroupSlice, SliceReferences } from './muscleRuleFigures';
-import { evaluateMuscleSlice, summariseGroups } from './muscleRuleFigures';
+import { boxOf, evaluateMuscleSlice, summariseGroups } from './muscleRuleFigures';
 
 type Box = [number, number, number, number];
 
@@ -42,16 +42,6 @@ function imageSlice(data: Float64Array, nx: number, ny: number, k: number): Floa
     for (let col = 0; col < nx; col++)
       out[row * nx + col] = data[k * nx * ny + (ny - 1 - row) * nx + (nx - 1 - col)];
   return out;
-}
-
-function boxOf(indices: number[], width: number): Box {
-  let b: Box = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const i of indices) {
-    const x = i % width;
-    const y = (i - x) / width;
-    b = [Math.min(b[0], x), Math.min(b[1], y), Math.max(b[2], x), Math.max(b[3], y)];
-  }
-  return b;
 }
 
 /** IoU of two inclusive pixel boxes. */
