@@ -55,6 +55,16 @@ export function logitsToRle(
   let x1 = -1;
   let y0 = outHeight;
   let y1 = -1;
+  /** Appends `n` background pixels (none: nothing, so no empty run splits a foreground run). */
+  const background = (n: number) => {
+    if (n === 0) return;
+    if (current !== 0) {
+      counts.push(run);
+      run = 0;
+      current = 0;
+    }
+    run += n;
+  };
   for (let x = xFrom; x <= xTo; x++) {
     const a = offset + xs.i0[x];
     const b = offset + xs.i1[x];
@@ -64,12 +74,7 @@ export function logitsToRle(
       column[r] = data[a + row] + (data[b + row] - data[a + row]) * fx;
     }
     // Rows above yFrom (and, below, after yTo) are background: one run step each.
-    if (current !== 0) {
-      counts.push(run);
-      run = 0;
-      current = 0;
-    }
-    run += yFrom;
+    background(yFrom);
     for (let y = yFrom; y <= yTo; y++) {
       const top = column[ys.i0[y]];
       const value = top + (column[ys.i1[y]] - top) * ys.f[y] > 0 ? 1 : 0;
@@ -87,20 +92,9 @@ export function logitsToRle(
         if (y > y1) y1 = y;
       }
     }
-    if (yTo < outHeight - 1) {
-      if (current !== 0) {
-        counts.push(run);
-        run = 0;
-        current = 0;
-      }
-      run += outHeight - 1 - yTo;
-    }
+    background(outHeight - 1 - yTo);
   }
-  if (current !== 0) {
-    counts.push(run);
-    run = 0;
-  }
-  run += (outWidth - 1 - xTo) * outHeight;
+  background((outWidth - 1 - xTo) * outHeight);
   counts.push(run);
   return { rle: { size, counts }, area, bbox: area > 0 ? [x0, y0, x1, y1] : null };
 }

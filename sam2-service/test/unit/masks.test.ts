@@ -117,6 +117,23 @@ describe('mask post-processing', () => {
     }
   });
 
+  it('writes the canonical runs (as encodeRle of the reference), also for a mask spanning every row', () => {
+    // A band of columns positive from top to bottom: each column's foreground continues the previous
+    // one's run, with no empty background run between them.
+    const side = 64;
+    const band = Float32Array.from({ length: side * side }, (_, i) =>
+      i % side >= 20 && i % side < 40 ? 1 : -1,
+    );
+    const planes = { data: band, count: 1, height: side, width: side };
+    for (const [h, w] of [
+      [128, 128],
+      [64, 96],
+    ]) {
+      const encoded = logitsToRle(planes, 0, h, w);
+      expect(encoded.rle.counts).toEqual(encodeRle(referenceMask(planes, 0, h, w), h, w).counts);
+    }
+  });
+
   it('reports an empty mask with area 0 and bbox null', () => {
     const planes = { data: new Float32Array(4).fill(-1), count: 1, height: 2, width: 2 };
     expect(logitsToRle(planes, 0, 4, 4)).toEqual({
